@@ -1,0 +1,929 @@
+//! The analysis: one Aho-Corasick pass over the normalized document finds every cue; each
+//! candidate sentence then gets its party (who is bound) and modality (obligation,
+//! prohibition, permission, effort), and the patterns of each rule decide what it
+//! contributes. The result is the report model for one document: every §1 clause as
+//! present / weak / missing and every §2 risk as flagged / clear, with all supporting
+//! sentences quoted from the original text.
+
+pub mod modality;
+pub mod parties;
+
+use std::collections::BTreeSet;
+
+use crate::extract::Extracted;
+use crate::report::model::{ClauseFinding, DocSummary, DocumentReport, Evidence, PartyInfo, RiskFinding, SensitivityFinding};
+use crate::rules::{ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet};
+use crate::segment::{segment, Segmented};
+use crate::taxonomy::{ClauseStatus, CloudVerdict, DocKind, IdKind, Lang, Profile, Requirement, RiskStatus};
+use crate::text::{is_cjk, normalize, NormText};
+use modality::Modality;
+use parties::Parties;
+
+/// Options of one analysis.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    pub profile: Profile,
+    /// Language of the report's own words; `None` = the document's language.
+    pub report_lang: Option<Lang>,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions { profile: Profile::Auto, report_lang: None }
+    }
+}
+
+/// The analyzer: a compiled rule set.
+pub struct Analyzer {
+    pub rules: RuleSet,
+}
+
+/// A cue hit inside a sentence.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    owner: Owner,
+    /// Byte offset in the normalized text.
+    start: usize,
+    end: usize,
+}
+
+/// Everything known about one document while it is analysed.
+struct Doc<'a> {
+    raw: &'a Extracted,
+    norm: NormText,
+    seg: Segmented,
+    lang: Lang,
+    parties: Parties,
+    /// Hits per sentence, in text order.
+    hits: Vec<Vec<Hit>>,
+    /// Hits in each article title, per article.
+    title_hits: Vec<Vec<Owner>>,
+    /// Role of each sentence's main predicate, inherited within an article when the
+    /// sentence names no party.
+    main_role: Vec<Role>,
+}
+
+/// What one sentence contributes to one rule.
+#[derive(Debug, Clone)]
+struct Contribution {
+    sentence: usize,
+    status: PatternStatus,
+    pattern: usize,
+    cap: bool,
+    role: Role,
+    modality: Modality,
+    cue: Option<(usize, usize)>,
+}
+
+/// A candidate that failed only on party or modality: explains a "missing".
+#[derive(Debug, Clone)]
+struct NearMiss {
+    sentence: usize,
+    role: Role,
+    modality: Modality,
+}
+
+impl Analyzer {
+    pub fn new(rules: RuleSet) -> Self {
+        Analyzer { rules }
+    }
+
+    /// Analyses one extracted document.
+    pub fn analyze(&self, path: &str, ex: &Extracted, opts: &AnalyzeOptions) -> DocumentReport {
+        let norm = normalize(&ex.text);
+        let lang = detect_lang(&norm.text);
+        let seg = segment(&norm, lang);
+        let parties = Parties::resolve(&norm.text, lang);
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new() };
+        self.find_hits(&mut doc);
+        compute_main_roles(&mut doc);
+
+        let report_lang = opts.report_lang.unwrap_or(lang);
+        let kind = detect_kind(&doc.norm.text, lang);
+        let (sensitivity, sensitivity_evidence) = self.sensitivity(&doc);
+        let (profile, profile_reason) = resolve_profile(opts.profile, lang, &sensitivity, report_lang);
+
+        let mut clauses = Vec::new();
+        let mut risks = Vec::new();
+        for (ri, rule) in self.rules.rules.iter().enumerate() {
+            let (contribs, near) = self.evaluate(&doc, ri, rule);
+            match rule.kind {
+                IdKind::Clause => clauses.push(self.clause_finding(&doc, rule, &contribs, &near, profile, report_lang)),
+                IdKind::Risk => risks.push(self.risk_finding(&doc, rule, &contribs, report_lang)),
+            }
+        }
+
+        let high_confidentiality = !sensitivity.is_empty();
+        let (verdict, verdict_reasons) = cloud_verdict(kind, &clauses, &risks, report_lang);
+        let summary = summarize(&clauses, &risks);
+        let (grade, grade_reason) = grade(&summary, profile, &risks, high_confidentiality, report_lang);
+        let parties = doc
+            .parties
+            .summary(&doc.norm.text)
+            .into_iter()
+            .map(|(term, role)| PartyInfo { term, role: role.as_str().to_string() })
+            .collect();
+
+        DocumentReport {
+            path: path.to_string(),
+            status: "ok".into(),
+            error: None,
+            format: Some(ex.format.as_str().to_string()),
+            lang: Some(lang.as_str().to_string()),
+            report_lang: Some(report_lang.as_str().to_string()),
+            kind: Some(kind.as_str().to_string()),
+            pages: ex.pages(),
+            profile: Some(profile.as_str().to_string()),
+            profile_reason: Some(profile_reason),
+            sensitivity: sensitivity.clone(),
+            high_confidentiality,
+            sensitivity_evidence,
+            cloud_exception: verdict.map(|v| v.as_str().to_string()),
+            cloud_exception_reasons: verdict_reasons,
+            grade: Some(grade.to_string()),
+            grade_reason: Some(grade_reason),
+            parties,
+            clauses,
+            risks,
+            summary: Some(summary),
+        }
+    }
+
+    /// One pass of the automaton; hits are attached to sentences and article titles.
+    fn find_hits(&self, doc: &mut Doc) {
+        let text = &doc.norm.text;
+        let starts: Vec<usize> = doc.seg.sentences.iter().map(|s| s.start).collect();
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); doc.seg.sentences.len()];
+        for m in self.rules.automaton.find_overlapping_iter(text) {
+            let lit = &self.rules.literals[m.pattern().as_usize()];
+            if !boundary_ok(text, m.start(), m.end(), lit.word_start, lit.word_end) {
+                continue;
+            }
+            let si = starts.partition_point(|&s| s <= m.start());
+            if si == 0 {
+                continue;
+            }
+            let si = si - 1;
+            let s = &doc.seg.sentences[si];
+            if m.end() > s.end {
+                continue;
+            }
+            for &owner in &lit.owners {
+                hits[si].push(Hit { owner, start: m.start(), end: m.end() });
+            }
+        }
+        let mut title_hits = Vec::with_capacity(doc.seg.articles.len());
+        for a in &doc.seg.articles {
+            let mut owners = Vec::new();
+            if let Some(t) = &a.title {
+                for m in self.rules.automaton.find_overlapping_iter(t.as_str()) {
+                    let lit = &self.rules.literals[m.pattern().as_usize()];
+                    if boundary_ok(t, m.start(), m.end(), lit.word_start, lit.word_end) {
+                        owners.extend(lit.owners.iter().copied());
+                    }
+                }
+            }
+            title_hits.push(owners);
+        }
+        doc.hits = hits;
+        doc.title_hits = title_hits;
+    }
+
+    fn sentence_text<'d>(&self, doc: &'d Doc, si: usize) -> &'d str {
+        let s = &doc.seg.sentences[si];
+        &doc.norm.text[s.start..s.end]
+    }
+
+    /// Whether a named set (rule set or `@shared`) matches sentence `si`; returns the
+    /// first hit range when it is a literal.
+    fn set_matches(&self, doc: &Doc, ri: usize, rule: &Rule, name: &str, si: usize) -> Option<Option<(usize, usize)>> {
+        let text = self.sentence_text(doc, si);
+        if let Some(shared) = name.strip_prefix('@') {
+            let shi = self.rules.shared_index(shared)?;
+            if let Some(h) = doc.hits[si].iter().find(|h| h.owner == Owner::Shared(shi)) {
+                return Some(Some((h.start, h.end)));
+            }
+            return self.rules.shared_regexes[shi].iter().any(|r| r.is_match(text)).then_some(None);
+        }
+        let set = *rule.set_index.get(name)?;
+        if let Some(h) = doc.hits[si].iter().find(|h| h.owner == Owner::Rule(ri, set)) {
+            return Some(Some((h.start, h.end)));
+        }
+        let start = doc.seg.sentences[si].start;
+        for r in &rule.sets[set].regexes {
+            if let Some(m) = r.find(text) {
+                return Some(Some((start + m.start(), start + m.end())));
+            }
+        }
+        None
+    }
+
+    fn shared_matches(&self, doc: &Doc, si: usize, name: &str) -> bool {
+        let Some(shi) = self.rules.shared_index(name) else { return false };
+        doc.hits[si].iter().any(|h| h.owner == Owner::Shared(shi))
+            || self.rules.shared_regexes[shi].iter().any(|r| r.is_match(self.sentence_text(doc, si)))
+    }
+
+    /// Whether the topic of rule `ri` is in the titles of the sentence's article or its
+    /// parents.
+    fn title_topic(&self, doc: &Doc, ri: usize, rule: &Rule, si: usize) -> bool {
+        let topic = rule.set_index["topic"];
+        let mut cur = doc.seg.sentences[si].article;
+        while let Some(a) = cur {
+            if doc.title_hits[a].contains(&Owner::Rule(ri, topic)) {
+                return true;
+            }
+            cur = doc.seg.articles[a].parent;
+        }
+        false
+    }
+
+    /// Runs the rule's patterns over its candidate sentences.
+    fn evaluate(&self, doc: &Doc, ri: usize, rule: &Rule) -> (Vec<Contribution>, Vec<NearMiss>) {
+        let mut out = Vec::new();
+        let mut near = Vec::new();
+        for si in 0..doc.seg.sentences.len() {
+            if doc.seg.sentences[si].heading {
+                continue;
+            }
+            let has_own_hit = doc.hits[si].iter().any(|h| matches!(h.owner, Owner::Rule(r, _) if r == ri));
+            let in_title = self.title_topic(doc, ri, rule, si);
+            let has_regex_sets = rule.sets.iter().any(|s| !s.regexes.is_empty());
+            if !has_own_hit && !in_title && !has_regex_sets {
+                continue;
+            }
+            let topic_here = self.set_matches(doc, ri, rule, "topic", si);
+            if topic_here.is_none() && !in_title {
+                continue;
+            }
+            let anchor = topic_here.flatten();
+            for (pi, p) in rule.file.patterns.iter().enumerate() {
+                if let Some(lang) = p.lang {
+                    if lang != doc.lang {
+                        continue;
+                    }
+                }
+                // Cue sets.
+                let mut first_cue = anchor;
+                let mut ok = true;
+                for name in &p.all {
+                    let m = if name == "topic" {
+                        if topic_here.is_some() || in_title {
+                            Some(anchor)
+                        } else {
+                            None
+                        }
+                    } else {
+                        self.set_matches(doc, ri, rule, name, si)
+                    };
+                    match m {
+                        Some(c) => {
+                            if first_cue.is_none() {
+                                first_cue = c;
+                            }
+                        }
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                if !p.any.is_empty() {
+                    match p.any.iter().find_map(|n| if n == "topic" { topic_here } else { self.set_matches(doc, ri, rule, n, si) }) {
+                        Some(c) => {
+                            if first_cue.is_none() {
+                                first_cue = c;
+                            }
+                        }
+                        None => continue,
+                    }
+                }
+                if p.none.iter().any(|n| self.set_matches(doc, ri, rule, n, si).is_some()) {
+                    continue;
+                }
+                if !p.none_in_article.is_empty() {
+                    let art = doc.seg.sentences[si].article;
+                    let blocked = (0..doc.seg.sentences.len())
+                        .filter(|&j| doc.seg.sentences[j].article == art && !doc.seg.sentences[j].heading)
+                        .any(|j| p.none_in_article.iter().any(|n| self.set_matches(doc, ri, rule, n, j).is_some()));
+                    if blocked {
+                        continue;
+                    }
+                }
+                if p.status == PatternStatus::None {
+                    break;
+                }
+                // Party and modality at the governing predicate of the first cue.
+                let sent_start = doc.seg.sentences[si].start;
+                let text = self.sentence_text(doc, si);
+                let rel_anchor = first_cue.map(|(s, _)| s - sent_start);
+                let role = doc
+                    .parties
+                    .role_at(text, rel_anchor.unwrap_or(text.len()))
+                    .unwrap_or(doc.main_role[si]);
+                let modality = modality::classify(text, rel_anchor, doc.lang);
+                let tags = self.tags(doc, si, modality);
+                let party_ok = match &p.party {
+                    Some(allowed) => allowed.contains(&role),
+                    None => match rule.kind {
+                        IdKind::Clause => matches!(role, Role::Provider | Role::Both | Role::Unknown),
+                        IdKind::Risk => matches!(role, Role::Provider | Role::Unknown | Role::Both),
+                    },
+                };
+                let (mod_ok, weakened) = match &p.modality {
+                    Some(allowed) => {
+                        if allowed.iter().any(|t| tags.contains(t)) {
+                            (true, false)
+                        } else if modality == Modality::Effort
+                            && p.effort_weakens
+                            && allowed.iter().any(|t| matches!(t, ModalityTag::Binding | ModalityTag::Obligation))
+                        {
+                            (true, true)
+                        } else {
+                            (false, false)
+                        }
+                    }
+                    None => match rule.kind {
+                        IdKind::Clause => {
+                            if tags.contains(&ModalityTag::Binding) {
+                                (true, false)
+                            } else if modality == Modality::Effort && p.effort_weakens {
+                                (true, true)
+                            } else {
+                                (false, false)
+                            }
+                        }
+                        IdKind::Risk => (true, false),
+                    },
+                };
+                if !(party_ok && mod_ok) {
+                    if rule.kind == IdKind::Clause && p.status == PatternStatus::Present {
+                        near.push(NearMiss { sentence: si, role, modality });
+                    }
+                    continue;
+                }
+                let status = if weakened && p.status == PatternStatus::Present { PatternStatus::Weak } else { p.status };
+                out.push(Contribution { sentence: si, status, pattern: pi, cap: p.cap, role, modality, cue: first_cue });
+                break;
+            }
+        }
+        (out, near)
+    }
+
+    fn tags(&self, doc: &Doc, si: usize, m: Modality) -> Vec<ModalityTag> {
+        let mut tags = vec![match m {
+            Modality::Obligation => ModalityTag::Obligation,
+            Modality::Prohibition => ModalityTag::Prohibition,
+            Modality::Permission => ModalityTag::Permission,
+            Modality::Effort => ModalityTag::Effort,
+            Modality::NegatedObligation => ModalityTag::NegatedObligation,
+            Modality::Statement => ModalityTag::Statement,
+        }];
+        let consent = self.shared_matches(doc, si, "consent");
+        let no_consent = self.shared_matches(doc, si, "no-consent");
+        let condition = consent
+            && match m {
+                Modality::Prohibition | Modality::Obligation => true,
+                Modality::Permission => !no_consent,
+                _ => false,
+            };
+        if condition {
+            tags.push(ModalityTag::Condition);
+        }
+        if m == Modality::Permission && self.shared_matches(doc, si, "restrictive") {
+            tags.push(ModalityTag::Restriction);
+        }
+        // A restricted permission ("may use … only for") binds only where a rule asks for
+        // `restriction`: for confidentiality, a permission to disclose is no safeguard.
+        if matches!(m, Modality::Obligation | Modality::Prohibition) || tags.contains(&ModalityTag::Condition) {
+            tags.push(ModalityTag::Binding);
+        }
+        tags
+    }
+
+    fn evidence(&self, doc: &Doc, si: usize, cue: Option<(usize, usize)>, role: Option<Role>, modality: Option<Modality>, effect: &str) -> Evidence {
+        make_evidence(doc, si, cue, role, modality, effect)
+    }
+
+    fn clause_finding(&self, doc: &Doc, rule: &Rule, contribs: &[Contribution], near: &[NearMiss], profile: Profile, lang: Lang) -> ClauseFinding {
+        let best = if contribs.iter().any(|c| c.status == PatternStatus::Present) {
+            ClauseStatus::Present
+        } else if contribs.iter().any(|c| c.status == PatternStatus::Weak) {
+            ClauseStatus::Weak
+        } else {
+            ClauseStatus::Missing
+        };
+        let capped = contribs.iter().find(|c| c.cap && c.status == PatternStatus::Weak);
+        let status = if best == ClauseStatus::Present && capped.is_some() { ClauseStatus::Weak } else { best };
+        let deciding = match status {
+            ClauseStatus::Present => contribs.iter().find(|c| c.status == PatternStatus::Present),
+            ClauseStatus::Weak => capped.or_else(|| contribs.iter().find(|c| c.status == PatternStatus::Weak)),
+            ClauseStatus::Missing => None,
+        };
+        let reason = match deciding {
+            Some(c) => {
+                let p: &PatternDef = &rule.file.patterns[c.pattern];
+                let mut r = p.reason.get(lang).to_string();
+                if c.status == PatternStatus::Weak && p.status == PatternStatus::Present {
+                    r = match lang {
+                        Lang::Ja => format!("努力義務にとどまる（{}）", r),
+                        Lang::En => format!("effort-only wording ({})", r),
+                    };
+                }
+                format!("{}{}", r, locate(doc, c.sentence, c.role, c.modality, lang))
+            }
+            None => missing_reason(doc, near, lang),
+        };
+        let evidence = contribs
+            .iter()
+            .filter(|c| matches!(c.status, PatternStatus::Present | PatternStatus::Weak))
+            .map(|c| {
+                let effect = match c.status {
+                    PatternStatus::Present => "present",
+                    _ => "weak",
+                };
+                self.evidence(doc, c.sentence, c.cue, Some(c.role), Some(c.modality), effect)
+            })
+            .collect();
+        ClauseFinding {
+            id: rule.id().to_string(),
+            status: status.as_str().to_string(),
+            requirement: profile.requirement(rule.id()).as_str().to_string(),
+            reason,
+            evidence,
+            title: rule.file.title.get(lang).to_string(),
+            basis: rule.file.basis.get(lang).to_string(),
+            suggestion: rule.file.suggestion.get(lang).to_string(),
+        }
+    }
+
+    fn risk_finding(&self, doc: &Doc, rule: &Rule, contribs: &[Contribution], lang: Lang) -> RiskFinding {
+        let flagged: Vec<&Contribution> = contribs.iter().filter(|c| c.status == PatternStatus::Flagged).collect();
+        let status = if flagged.is_empty() { RiskStatus::Clear } else { RiskStatus::Flagged };
+        let reason = match flagged.first() {
+            Some(c) => format!("{}{}", rule.file.patterns[c.pattern].reason.get(lang), locate(doc, c.sentence, c.role, c.modality, lang)),
+            None => match lang {
+                Lang::Ja => "該当する定めは見当たらない".to_string(),
+                Lang::En => "no such term found".to_string(),
+            },
+        };
+        RiskFinding {
+            id: rule.id().to_string(),
+            status: status.as_str().to_string(),
+            reason,
+            evidence: flagged.iter().map(|c| self.evidence(doc, c.sentence, c.cue, Some(c.role), Some(c.modality), "flagged")).collect(),
+            title: rule.file.title.get(lang).to_string(),
+            basis: rule.file.basis.get(lang).to_string(),
+            suggestion: rule.file.suggestion.get(lang).to_string(),
+        }
+    }
+
+    /// §3: what the document says will be handled.
+    fn sensitivity(&self, doc: &Doc) -> (Vec<String>, Vec<SensitivityFinding>) {
+        let mut found: Vec<SensitivityFinding> = Vec::new();
+        for (i, (id, def)) in self.rules.sensitivity.iter().enumerate() {
+            let mut ev = Vec::new();
+            for si in 0..doc.seg.sentences.len() {
+                let hits = &doc.hits[si];
+                let text = self.sentence_text(doc, si);
+                let mut cue = hits.iter().find(|h| h.owner == Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
+                if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {
+                    let start = doc.seg.sentences[si].start;
+                    for r in &self.rules.sensitivity_regexes[i] {
+                        if let Some(c) = r.captures(text) {
+                            if id == "bulk-personal" && !bulk_count_ok(&c) {
+                                continue;
+                            }
+                            let m = c.get(0).unwrap();
+                            cue = Some((start + m.start(), start + m.end()));
+                            break;
+                        }
+                    }
+                }
+                let Some(cue) = cue else { continue };
+                let role = doc.parties.role_at(text, text.len()).unwrap_or(doc.main_role[si]);
+                let excluded = hits.iter().any(|h| {
+                    h.owner == Owner::Sensitivity(i, true) && {
+                        let lit = &doc.norm.text[h.start..h.end];
+                        // A prohibition on the provider ("must not disclose health data")
+                        // means the data is handled; only the customer's "must not upload"
+                        // or a plain exclusion means it is not.
+                        neutral_exclusion(lit) || matches!(role, Role::Customer | Role::Unknown)
+                    }
+                });
+                if excluded {
+                    continue;
+                }
+                ev.push(make_evidence(doc, si, Some(cue), None, None, "sensitivity"));
+                if ev.len() >= 5 {
+                    break;
+                }
+            }
+            let _ = def;
+            if !ev.is_empty() {
+                found.push(SensitivityFinding { id: id.clone(), evidence: ev });
+            }
+        }
+        (found.iter().map(|f| f.id.clone()).collect(), found)
+    }
+}
+
+fn neutral_exclusion(lit: &str) -> bool {
+    let l = lit.to_ascii_lowercase();
+    ["含まない", "含みません", "除く", "除きます", "exclud", "does not include", "do not include", "no special"].iter().any(|n| l.contains(n))
+}
+
+fn bulk_count_ok(c: &regex::Captures) -> bool {
+    let Some(n) = c.get(1) else { return true };
+    let Ok(mut v) = n.as_str().replace(',', "").parse::<f64>() else { return false };
+    let whole = c.get(0).unwrap().as_str().to_ascii_lowercase();
+    if c.get(2).is_some_and(|m| m.as_str() == "万") {
+        v *= 10_000.0;
+    } else if c.get(2).is_some_and(|m| m.as_str() == "千") {
+        v *= 1_000.0;
+    } else if whole.contains("million") {
+        v *= 1_000_000.0;
+    } else if whole.contains("thousand") {
+        v *= 1_000.0;
+    }
+    v >= 1000.0
+}
+
+fn boundary_ok(text: &str, start: usize, end: usize, word_start: bool, word_end: bool) -> bool {
+    if word_start && text[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    if word_end && text[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    true
+}
+
+fn compute_main_roles(doc: &mut Doc) {
+    let mut roles = Vec::with_capacity(doc.seg.sentences.len());
+    let mut last: Option<(Option<usize>, Role)> = None;
+    for s in &doc.seg.sentences {
+        let text = &doc.norm.text[s.start..s.end];
+        let own = if s.heading { None } else { doc.parties.role_at(text, text.len()) };
+        let role = match own {
+            Some(r) => {
+                last = Some((s.article, r));
+                r
+            }
+            None => match last {
+                Some((a, r)) if a == s.article => r,
+                _ => Role::Unknown,
+            },
+        };
+        roles.push(role);
+    }
+    doc.main_role = roles;
+}
+
+/// Builds an evidence item quoting the original text.
+fn make_evidence(doc: &Doc, si: usize, cue: Option<(usize, usize)>, role: Option<Role>, modality: Option<Modality>, effect: &str) -> Evidence {
+    let s = &doc.seg.sentences[si];
+    let raw = &doc.raw.text;
+    let (rs, re) = doc.norm.raw_range(s.start, s.end);
+    let first_line = doc.norm.line_of(s.start);
+    let last_line = doc.norm.line_of(s.end.saturating_sub(1).max(s.start));
+    let cue_line = cue.map(|(c, _)| doc.norm.line_of(c)).filter(|l| (first_line..=last_line).contains(l)).unwrap_or(first_line);
+    // The part of the sentence on the cue's line, so `text` is always inside line `line`.
+    let (lrs, lre) = {
+        let (ls, le) = doc.norm.line_range(cue_line);
+        let (a, _) = doc.norm.raw_range(ls, ls);
+        let b = doc.norm.raw_offset(le);
+        (a, b)
+    };
+    let part_start = rs.max(lrs);
+    let part_end = re.min(lre).max(part_start);
+    let text = raw.get(part_start..part_end).unwrap_or("").trim().to_string();
+    let sentence_raw = raw.get(rs..re).unwrap_or("");
+    let joiner = if doc.lang == Lang::Ja { "" } else { " " };
+    let sentence = sentence_raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(joiner);
+    let (article, article_title) = match s.article {
+        Some(a) => {
+            let art = &doc.seg.articles[a];
+            let (ls, le) = art.label_range;
+            let label = if le > ls {
+                let (a, b) = doc.norm.raw_range(ls, le);
+                raw.get(a..b).unwrap_or(&art.label).trim().trim_start_matches('#').trim().trim_start_matches("**").trim().to_string()
+            } else {
+                art.label.clone()
+            };
+            let title = doc.seg.titles(Some(a)).first().map(|t| t.to_string());
+            (Some(label).filter(|l| !l.is_empty()), title)
+        }
+        None => (None, None),
+    };
+    let paragraph = match (&s.paragraph, &s.item) {
+        (Some(p), Some(i)) => Some(format!("{p} {i}")),
+        (Some(p), None) => Some(p.clone()),
+        (None, Some(i)) => Some(i.clone()),
+        (None, None) => None,
+    };
+    let cue_text = cue.and_then(|(a, b)| {
+        let (ra, rb) = doc.norm.raw_range(a, b);
+        raw.get(ra..rb).map(str::to_string)
+    });
+    Evidence {
+        text,
+        article,
+        page: doc.raw.page_of_line(cue_line),
+        line: cue_line + 1,
+        sentence,
+        line_end: last_line + 1,
+        article_title,
+        paragraph,
+        cue: cue_text,
+        party: role.map(|r| r.as_str().to_string()),
+        modality: modality.map(|m| m.as_str().to_string()),
+        effect: Some(effect.to_string()),
+    }
+}
+
+/// " (第5条: 乙・禁止)" — where the deciding sentence is and how it binds.
+fn locate(doc: &Doc, si: usize, role: Role, m: Modality, lang: Lang) -> String {
+    let s = &doc.seg.sentences[si];
+    let art = s.article.map(|a| doc.seg.articles[a].label.clone()).unwrap_or_default();
+    let line = doc.norm.line_of(s.start) + 1;
+    let place = if art.is_empty() { format!("L{line}") } else { format!("{art}, L{line}") };
+    match lang {
+        Lang::Ja => format!("（{place}・{}・{}）", role_ja(role), modality_ja(m)),
+        Lang::En => format!(" ({place}; binds {}; {})", role.as_str(), m.as_str()),
+    }
+}
+
+fn role_ja(r: Role) -> &'static str {
+    match r {
+        Role::Provider => "受託者側を拘束",
+        Role::Customer => "委託者側のみ",
+        Role::Both => "双方を拘束",
+        Role::ThirdParty => "第三者",
+        Role::Unknown => "主語なし",
+    }
+}
+
+fn modality_ja(m: Modality) -> &'static str {
+    match m {
+        Modality::Obligation => "義務",
+        Modality::Prohibition => "禁止",
+        Modality::Permission => "許可",
+        Modality::Effort => "努力義務",
+        Modality::NegatedObligation => "義務の否定",
+        Modality::Statement => "記述",
+    }
+}
+
+fn missing_reason(doc: &Doc, near: &[NearMiss], lang: Lang) -> String {
+    if let Some(n) = near.iter().find(|n| n.role == Role::Customer) {
+        let art = doc.seg.sentences[n.sentence].article.map(|a| doc.seg.articles[a].label.clone()).unwrap_or_default();
+        return match lang {
+            Lang::Ja => format!("関連する定め（{art}）は委託者側のみを拘束し、受託者の義務になっていない"),
+            Lang::En => format!("the related term ({art}) binds only the customer, not the provider"),
+        };
+    }
+    if let Some(n) = near.first() {
+        let art = doc.seg.sentences[n.sentence].article.map(|a| doc.seg.articles[a].label.clone()).unwrap_or_default();
+        return match lang {
+            Lang::Ja => format!("関連する記載（{art}）はあるが{}であり、受託者の義務として定められていない", modality_ja(n.modality)),
+            Lang::En => format!("a related term ({art}) is a {} rather than a duty of the provider", n.modality.as_str()),
+        };
+    }
+    match lang {
+        Lang::Ja => "該当する定めが見当たらない".to_string(),
+        Lang::En => "no such term found".to_string(),
+    }
+}
+
+/// Language by script: Japanese text has far more CJK characters per word than English.
+pub fn detect_lang(text: &str) -> Lang {
+    let mut cjk = 0usize;
+    let mut latin = 0usize;
+    for c in text.chars().take(200_000) {
+        if is_cjk(c) {
+            cjk += 1;
+        } else if c.is_ascii_alphabetic() {
+            latin += 1;
+        }
+    }
+    if cjk * 5 > latin {
+        Lang::Ja
+    } else {
+        Lang::En
+    }
+}
+
+/// Document kind from the title lines, then from who speaks.
+pub fn detect_kind(text: &str, lang: Lang) -> DocKind {
+    let head: String = text.lines().filter(|l| !l.trim().is_empty()).take(8).collect::<Vec<_>>().join("\n").to_lowercase();
+    let checks: [(DocKind, &[&str]); 5] = [
+        (DocKind::Dpa, &["data processing", "data protection agreement", "data protection addendum", "dpa", "データ処理", "データ保護", "個人データの取扱いに関する", "個人情報の取扱いに関する覚書", "個人情報の取扱いに関する契約"]),
+        (DocKind::Nda, &["non-disclosure", "nondisclosure", "confidentiality agreement", "nda", "秘密保持契約", "機密保持契約", "秘密保持に関する"]),
+        (DocKind::SpecialTerms, &["特記事項", "特約", "覚書", "special terms", "supplemental terms", "addendum"]),
+        (DocKind::Tos, &["利用規約", "サービス規約", "約款", "terms of service", "terms of use", "terms and conditions", "user agreement", "subscription agreement", "customer agreement", "service terms"]),
+        (DocKind::Entrustment, &["委託契約", "業務委託", "outsourcing", "services agreement", "service agreement", "consulting", "contractor agreement", "hosting agreement", "master agreement"]),
+    ];
+    for (kind, words) in checks {
+        if words.iter().any(|w| contains_word(&head, w)) {
+            return kind;
+        }
+    }
+    let count = |w: &str| text.matches(w).count();
+    match lang {
+        Lang::Ja => {
+            if count("当社") > count("乙") && (count("お客様") + count("利用者") + count("契約者") + count("ユーザー")) > 0 {
+                DocKind::Tos
+            } else {
+                DocKind::Entrustment
+            }
+        }
+        Lang::En => {
+            let lower = text.to_lowercase();
+            let you = lower.matches(" you ").count() + lower.matches(" your ").count();
+            if you > 10 {
+                DocKind::Tos
+            } else {
+                DocKind::Entrustment
+            }
+        }
+    }
+}
+
+/// Substring test that, for Latin words, requires word boundaries ("nda" is not in
+/// "standard").
+fn contains_word(hay: &str, word: &str) -> bool {
+    if !word.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return hay.contains(word);
+    }
+    hay.match_indices(word).any(|(i, _)| {
+        let before = hay[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
+        let after = hay[i + word.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+        before && after
+    })
+}
+
+fn resolve_profile(requested: Profile, lang: Lang, sensitivity: &[String], rl: Lang) -> (Profile, String) {
+    if requested != Profile::Auto {
+        return (
+            requested,
+            match rl {
+                Lang::Ja => format!("指定されたプロファイル {}", requested.as_str()),
+                Lang::En => format!("profile {} as requested", requested.as_str()),
+            },
+        );
+    }
+    if sensitivity.iter().any(|s| s == "mynumber") {
+        return (
+            Profile::Mynumber,
+            match rl {
+                Lang::Ja => "自動: 個人番号（特定個人情報）の取扱いが記載されているため番号法ガイドラインを適用".into(),
+                Lang::En => "auto: the document mentions My Number (individual numbers), so the My Number guideline applies".into(),
+            },
+        );
+    }
+    match lang {
+        Lang::Ja => (
+            Profile::Appi,
+            match rl {
+                Lang::Ja => "自動: 日本語の文書のため個人情報保護法（委託先の監督）を適用".into(),
+                Lang::En => "auto: Japanese document, so APPI (supervision of entrusted parties) applies".into(),
+            },
+        ),
+        Lang::En => (
+            Profile::Gdpr,
+            match rl {
+                Lang::Ja => "自動: 英語の文書のため GDPR 第28条を適用".into(),
+                Lang::En => "auto: English document, so GDPR Art. 28 applies".into(),
+            },
+        ),
+    }
+}
+
+fn summarize(clauses: &[ClauseFinding], risks: &[RiskFinding]) -> DocSummary {
+    let mut s = DocSummary::default();
+    for c in clauses {
+        match (c.requirement.as_str(), c.status.as_str()) {
+            ("required", "missing") => s.required_missing += 1,
+            ("required", "weak") => s.required_weak += 1,
+            ("recommended", "missing") => s.recommended_missing += 1,
+            ("recommended", "weak") => s.recommended_weak += 1,
+            _ => {}
+        }
+    }
+    s.risks_flagged = risks.iter().filter(|r| r.status == "flagged").count();
+    s
+}
+
+/// Risks that mean the provider handles the data beyond the customer's control.
+pub const CRITICAL_RISKS: &[&str] = &["provider-access", "provider-data-use", "free-subcontracting", "deletion-without-return", "overseas-transfer"];
+
+/// Grade A–E (README "Grades"): required gaps weigh most, then risks.
+fn grade(s: &DocSummary, profile: Profile, risks: &[RiskFinding], high: bool, lang: Lang) -> (char, String) {
+    let required = profile.clauses().0.len().max(1);
+    let mut points = s.required_missing * 3 + s.required_weak;
+    for r in risks.iter().filter(|r| r.status == "flagged") {
+        points += if CRITICAL_RISKS.contains(&r.id.as_str()) { 2 } else { 1 };
+    }
+    let critical_flagged = risks.iter().any(|r| r.status == "flagged" && (r.id == "provider-access" || r.id == "provider-data-use"));
+    let mut g = if s.required_missing * 2 >= required {
+        'E'
+    } else if points == 0 {
+        'A'
+    } else if points <= 3 {
+        'B'
+    } else if points <= 7 {
+        'C'
+    } else if points <= 12 {
+        'D'
+    } else {
+        'E'
+    };
+    if high && critical_flagged && g < 'D' {
+        g = 'D';
+    }
+    let why = match lang {
+        Lang::Ja => format!(
+            "必須条項の欠落 {}件・不十分 {}件、要注意条項 {}件（{}点）{}",
+            s.required_missing,
+            s.required_weak,
+            s.risks_flagged,
+            points,
+            if high && critical_flagged { "。高い機密性を要するデータを事業者が取り扱い得るため D 以下" } else { "" }
+        ),
+        Lang::En => format!(
+            "{} required clauses missing, {} weak, {} risks flagged ({} points){}",
+            s.required_missing,
+            s.required_weak,
+            s.risks_flagged,
+            points,
+            if high && critical_flagged { "; high-confidentiality data the provider may handle caps the grade at D" } else { "" }
+        ),
+    };
+    (g, why)
+}
+
+/// §4: entrustment vs the cloud exception.
+fn cloud_verdict(kind: DocKind, clauses: &[ClauseFinding], risks: &[RiskFinding], lang: Lang) -> (Option<CloudVerdict>, Vec<String>) {
+    let flagged = |id: &str| risks.iter().find(|r| r.id == id).filter(|r| r.status == "flagged");
+    let mut reasons = Vec::new();
+    for id in ["provider-access", "provider-data-use"] {
+        if let Some(r) = flagged(id) {
+            let at = r.evidence.first().map(|e| format!("{} L{}", e.article.clone().unwrap_or_default(), e.line)).unwrap_or_default();
+            reasons.push(match (lang, id) {
+                (Lang::Ja, "provider-access") => format!("事業者（保守・運用担当者を含む）が顧客データにアクセスし得る（{at}）"),
+                (Lang::Ja, _) => format!("事業者が顧客データを自らの目的に利用し得る（{at}）"),
+                (Lang::En, "provider-access") => format!("the provider or its operations staff may access customer data ({at})"),
+                (Lang::En, _) => format!("the provider may use customer data for its own purposes ({at})"),
+            });
+        }
+    }
+    if !reasons.is_empty() {
+        reasons.push(match lang {
+            Lang::Ja => "個人データの取扱いの委託に当たり、委託先の監督（個人情報保護法第25条）が必要".into(),
+            Lang::En => "this is entrustment: the customer must supervise the provider (APPI Art. 25) and needs the entrustment clauses".into(),
+        });
+        return (Some(CloudVerdict::Entrustment), reasons);
+    }
+    let nac = clauses.iter().find(|c| c.id == "no-access-commitment");
+    if nac.is_some_and(|c| c.status == "present") {
+        let at = nac.and_then(|c| c.evidence.first()).map(|e| format!("{} L{}", e.article.clone().unwrap_or_default(), e.line)).unwrap_or_default();
+        return (
+            Some(CloudVerdict::CloudExceptionPossible),
+            vec![match lang {
+                Lang::Ja => format!("事業者が保存データを取り扱わない旨とアクセス制御が定められ（{at}）、アクセス・利用のリスクは検出されない（PPC Q&A 7-53）"),
+                Lang::En => format!("the provider commits not to handle stored personal data, with access control ({at}), and no access or data-use risk was found (PPC Q&A 7-53)"),
+            }],
+        );
+    }
+    match kind {
+        DocKind::Entrustment | DocKind::Dpa | DocKind::SpecialTerms => (
+            Some(CloudVerdict::Entrustment),
+            vec![match lang {
+                Lang::Ja => "委託契約（受託者が個人データを取り扱う）であり、委託先の監督が必要".into(),
+                Lang::En => "an entrustment / processing contract: the provider handles the data on the customer's behalf".into(),
+            }],
+        ),
+        _ => (
+            Some(CloudVerdict::Undetermined),
+            vec![match lang {
+                Lang::Ja => "事業者がデータを取り扱わない旨の定めも、アクセス・利用を認める定めも見当たらない".into(),
+                Lang::En => "neither a no-access commitment nor a term letting the provider access or use the data was found".into(),
+            }],
+        ),
+    }
+}
+
+impl Requirement {
+    pub fn is_gap_relevant(self) -> bool {
+        !matches!(self, Requirement::NotRequired)
+    }
+}
+
+/// Ids of §1 that a status set holds, for tests and evaluation.
+pub fn statuses(report: &DocumentReport) -> BTreeSet<(String, String)> {
+    report.clauses.iter().map(|c| (c.id.clone(), c.status.clone())).chain(report.risks.iter().map(|r| (r.id.clone(), r.status.clone()))).collect()
+}

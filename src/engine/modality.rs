@@ -1,0 +1,231 @@
+//! Modality: whether a sentence obliges, forbids, permits, only asks for effort, or just
+//! states — judged at the predicate that governs a cue. Japanese is head-final, so the
+//! governing predicate is the first predicate ending after the cue; in English it is the
+//! nearest modal before the cue (or, in a passive sentence, the first after it).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::taxonomy::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Modality {
+    Obligation,
+    Prohibition,
+    Permission,
+    Effort,
+    /// "shall not be required to", 「義務を負わない」: explicitly no duty.
+    NegatedObligation,
+    Statement,
+}
+
+impl Modality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::Obligation => "obligation",
+            Modality::Prohibition => "prohibition",
+            Modality::Permission => "permission",
+            Modality::Effort => "effort",
+            Modality::NegatedObligation => "negated-obligation",
+            Modality::Statement => "statement",
+        }
+    }
+}
+
+struct JaPatterns {
+    predicate: Regex,
+    effort: Regex,
+}
+
+fn ja() -> &'static JaPatterns {
+    static P: OnceLock<JaPatterns> = OnceLock::new();
+    P.get_or_init(|| JaPatterns {
+        // Ordered: at one position the first alternative wins, so negated forms come
+        // before their positive prefixes (ことができない before ことができ).
+        predicate: Regex::new(concat!(
+            "(?P<neg_obl>義務を負わない|義務を負いません|必要はない|必要はありません|要しない|要しません|責任を負わない|責任を負いません|責を負わない|一切責任を負わ|賠償しない|賠償しません|保証しない|保証しません|保証するものではありません|保証するものではない)",
+            "|(?P<obl2>なければならない|なければならず|ねばならない|なければなりません)",
+            "|(?P<pro>てはならない|てはならず|てはなりません|ではならない|てはいけない|ないものとする|ないものとし|ないものとします|ないこととする|ないこととします|ないこと[。とに]|ことはできない|ことはできず|ことはできません|ことができない|ことができず|ことができません|できないものと|できない|できず|できません|禁止する|禁止します|禁止され|禁じ|認めない|認めません|許されない|行わない|行いません|しない[。、]|しません|いたしません|せず|しないものと|しないよう|ないよう[にし])",
+            "|(?P<eff>努める|努めるもの|努めます|努力する|努力します|努力義務|努めなければ)",
+            "|(?P<perm>ことができ|ことが可能|ことがあ|場合があ|できるものと|できる|できます|妨げない|妨げません|差し支えない|差し支えありません|自由に|権利を有する|権利を有します|権利を留保|裁量により|裁量で)",
+            "|(?P<obl>ものとする|ものとし|ものとします|こととする|こととします|義務を負う|義務を負います|責任を負う|責任を負います|責を負う|負うものと|しなければ|しなくてはならない|遵守する|遵守します|講じる|講ずる|講じます|従う|従います|報告する|報告します|通知する|通知します|返還する|返却する|廃棄する|削除する|消去する|する。|します。|いたします|行う。|行います|とする。|こと。)",
+        ))
+        .expect("ja modality regex"),
+        effort: Regex::new("努め|努力|よう配慮|ように配慮|よう留意|ように留意|可能な限り|できる限り|最善を尽く|合理的な範囲で|商業上合理的").expect("ja effort regex"),
+    })
+}
+
+struct EnPatterns {
+    modal: Regex,
+    effort: Regex,
+}
+
+fn en() -> &'static EnPatterns {
+    static P: OnceLock<EnPatterns> = OnceLock::new();
+    P.get_or_init(|| EnPatterns {
+        modal: Regex::new(concat!(
+            r"(?i)\b(?:",
+            r"(?P<neg_obl>(?:shall|will|does|do|is|are)\s+not\s+(?:be\s+)?(?:required|obliged|obligated|responsible|liable)|(?:has|have|shall have|will have|bears?)\s+no\s+(?:obligation|duty|responsibility|liability)|is\s+under\s+no\s+obligation|need\s+not|not\s+(?:be\s+)?(?:obliged|obligated|required)\s+to|makes?\s+no\s+(?:representations?|warrant))",
+            r"|(?P<pro>shall\s+not|shall\s+in\s+no\s+(?:event|case)|will\s+not|won't|must\s+not|may\s+not|cannot|can\s+not|can't|(?:is|are)\s+not\s+(?:permitted|allowed|entitled|authori[sz]ed)\s+to|(?:is|are)\s+(?:prohibited|forbidden|restricted)\s+from|agrees?\s+not\s+to|undertakes?\s+not\s+to|will\s+never|shall\s+never|(?:shall|will)\s+refrain\s+from|in\s+no\s+event\s+(?:shall|will|may)|do\s+not|does\s+not|never)",
+            r"|(?P<eff>commercially\s+reasonable\s+efforts|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|reasonable\s+endeavou?rs|best\s+endeavou?rs|all\s+reasonable\s+endeavou?rs|endeavou?r\s+to|endeavou?rs\s+to|strive\s+to|strives\s+to|aims?\s+to|attempt\s+to|attempts\s+to|try\s+to|tries\s+to|seeks?\s+to|efforts\s+to)",
+            r"|(?P<perm>may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion)",
+            r"|(?P<obl>shall|must|will|agrees?\s+to|undertakes?\s+to|(?:is|are)\s+(?:required|obliged|obligated|responsible|liable)|commits?\s+to|warrants?|ensures?|covenants?|is\s+to|are\s+to|has\s+to|have\s+to)",
+            r")\b",
+        ))
+        .expect("en modal regex"),
+        effort: Regex::new(r"(?i)\b(?:commercially\s+reasonable|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|endeavou?r|strive|aims?\s+to|attempts?\s+to|tries?\s+to|try\s+to|seeks?\s+to)\b").expect("en effort regex"),
+    })
+}
+
+fn group_modality(c: &regex::Captures) -> Modality {
+    if c.name("neg_obl").is_some() {
+        Modality::NegatedObligation
+    } else if c.name("pro").is_some() {
+        Modality::Prohibition
+    } else if c.name("eff").is_some() {
+        Modality::Effort
+    } else if c.name("perm").is_some() {
+        Modality::Permission
+    } else {
+        Modality::Obligation
+    }
+}
+
+/// Classifies the modality governing the cue at byte `anchor` of a normalized sentence.
+/// `anchor == None` means the topic came from the article title: the main predicate of the
+/// sentence governs.
+pub fn classify(sentence: &str, anchor: Option<usize>, lang: Lang) -> Modality {
+    match lang {
+        Lang::Ja => classify_ja(sentence, anchor),
+        Lang::En => classify_en(sentence, anchor),
+    }
+}
+
+fn classify_ja(s: &str, anchor: Option<usize>) -> Modality {
+    let p = ja();
+    // The predicate after the cue; with no cue, the last predicate of the main clause
+    // (before a ただし proviso).
+    let main_end = s.find("ただし").or_else(|| s.find("但し")).unwrap_or(s.len());
+    let found = match anchor {
+        Some(a) => {
+            let a = a.min(s.len());
+            p.predicate.captures_at(s, a).filter(|c| c.get(0).unwrap().start() < main_end.max(a + 1)).or_else(|| p.predicate.captures_at(s, a))
+        }
+        None => {
+            let head = &s[..main_end];
+            let mut last = None;
+            let mut at = 0;
+            while let Some(c) = p.predicate.captures_at(head, at) {
+                at = c.get(0).unwrap().end();
+                last = Some(c);
+            }
+            last
+        }
+    };
+    let Some(c) = found else {
+        return if p.effort.is_match(s) { Modality::Effort } else { Modality::Statement };
+    };
+    let m = group_modality(&c);
+    let start = anchor.unwrap_or(0).min(s.len());
+    let end = c.get(0).unwrap().end();
+    // 「開示しないよう努める」: the effort word right after the predicate governs it.
+    let tail_end = crate::engine::parties::floor_char_boundary(s, end + 15);
+    if matches!(m, Modality::Prohibition | Modality::Obligation) && p.effort.is_match(&s[end..tail_end.max(end)]) {
+        return Modality::Effort;
+    }
+    // 「講じるよう努めるものとする」: effort wording anywhere up to the predicate wins.
+    if matches!(m, Modality::Obligation) && p.effort.is_match(&s[start..end.max(start)]) {
+        return Modality::Effort;
+    }
+    if matches!(m, Modality::Obligation | Modality::Statement) && p.effort.is_match(&s[start..]) && c.name("obl").is_some_and(|o| o.as_str().starts_with("もの")) {
+        return Modality::Effort;
+    }
+    m
+}
+
+fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
+    let p = en();
+    let anchor = anchor.unwrap_or(s.len()).min(s.len());
+    // Nearest modal before the cue, within the same clause (not across a semicolon).
+    let clause_start = s[..anchor].rfind([';']).map_or(0, |i| i + 1);
+    let mut best: Option<regex::Captures> = None;
+    let mut at = clause_start;
+    while let Some(c) = p.modal.captures_at(s, at) {
+        let m = c.get(0).unwrap();
+        if m.start() >= anchor {
+            break;
+        }
+        at = m.end();
+        best = Some(c);
+    }
+    let found = best.or_else(|| {
+        // Passive or cue-first: "Sub-processors may only be engaged …".
+        let clause_end = s[anchor..].find(';').map_or(s.len(), |i| anchor + i);
+        p.modal.captures_at(&s[..clause_end], anchor)
+    });
+    let Some(c) = found else {
+        return if p.effort.is_match(s) { Modality::Effort } else { Modality::Statement };
+    };
+    let mut m = group_modality(&c);
+    // "Neither party may assign …", "No Sub-processor shall …", "nor shall": negated subject.
+    let modal_at = c.get(0).unwrap().start();
+    if matches!(m, Modality::Permission | Modality::Obligation) && negated_subject().is_match(&s[clause_start..modal_at]) {
+        m = Modality::Prohibition;
+    }
+    if matches!(m, Modality::Obligation | Modality::Permission) && p.effort.is_match(s) {
+        return Modality::Effort;
+    }
+    m
+}
+
+fn negated_subject() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)(?:^|[\s,(])(?:neither|nor|no|none\s+of)\s+(?:[\w'-]+\s+){0,8}$").expect("negated subject"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ja_at(s: &str, cue: &str) -> Modality {
+        classify(s, Some(s.find(cue).unwrap()), Lang::Ja)
+    }
+    fn en_at(s: &str, cue: &str) -> Modality {
+        classify(s, Some(s.find(cue).unwrap()), Lang::En)
+    }
+
+    #[test]
+    fn japanese() {
+        assert_eq!(ja_at("乙は、本業務を第三者に再委託してはならない。", "再委託"), Modality::Prohibition);
+        assert_eq!(ja_at("乙は、本業務を第三者に再委託することができる。", "再委託"), Modality::Permission);
+        assert_eq!(ja_at("乙は、再委託することはできない。", "再委託"), Modality::Prohibition);
+        assert_eq!(ja_at("乙は、安全管理措置を講じるよう努めるものとする。", "安全管理措置"), Modality::Effort);
+        assert_eq!(ja_at("乙は、安全管理措置を講じなければならない。", "安全管理措置"), Modality::Obligation);
+        assert_eq!(ja_at("乙は、秘密を第三者に開示しないものとする。", "秘密"), Modality::Prohibition);
+        assert_eq!(ja_at("乙は、直ちに甲に報告するものとする。", "報告"), Modality::Obligation);
+        assert_eq!(ja_at("当社は、データの消失について一切責任を負わないものとします。", "消失"), Modality::NegatedObligation);
+        assert_eq!(ja_at("当社は、お客様データを閲覧することがあります。", "閲覧"), Modality::Permission);
+        assert_eq!(ja_at("乙は、甲の承諾を得た場合に限り、再委託することができる。", "再委託"), Modality::Permission);
+        assert_eq!(classify("乙は、個人情報を適切に管理するよう努める。", None, Lang::Ja), Modality::Effort);
+        assert_eq!(ja_at("乙は、甲の秘密情報を第三者に開示しないよう努めるものとする。", "開示"), Modality::Effort);
+        assert_eq!(ja_at("乙は、秘密を漏らしてはならない。", "秘密"), Modality::Prohibition);
+        assert_eq!(classify("乙は、個人情報を漏えいしてはならない。ただし、法令に基づく場合はこの限りでない。", None, Lang::Ja), Modality::Prohibition);
+    }
+
+    #[test]
+    fn english() {
+        assert_eq!(en_at("Provider shall not engage a sub-processor without consent.", "sub-processor"), Modality::Prohibition);
+        assert_eq!(en_at("Provider may engage sub-processors.", "sub-processors"), Modality::Permission);
+        assert_eq!(en_at("Provider shall notify Customer of a breach.", "notify"), Modality::Obligation);
+        assert_eq!(en_at("Provider will use commercially reasonable efforts to secure the data.", "secure"), Modality::Effort);
+        assert_eq!(en_at("Supplier shall not be required to assist with data subject requests.", "assist"), Modality::NegatedObligation);
+        assert_eq!(en_at("Sub-processors may only be engaged with prior written consent.", "Sub-processors"), Modality::Permission);
+        assert_eq!(en_at("We reserve the right to modify these Terms.", "modify"), Modality::Permission);
+        assert_eq!(en_at("Customer Data will be deleted within 30 days.", "deleted"), Modality::Obligation);
+        assert_eq!(en_at("The Receiving Party will not disclose Confidential Information.", "disclose"), Modality::Prohibition);
+        assert_eq!(en_at("Neither party may assign or delegate this Agreement without consent.", "assign"), Modality::Prohibition);
+        assert_eq!(en_at("No Sub-processor shall be engaged without authorisation.", "engaged"), Modality::Prohibition);
+    }
+}

@@ -1,0 +1,463 @@
+//! Parties and roles: who is the customer (hands data over) and who is the provider
+//! (receives or hosts it), resolved from the preamble and definitions, and which party a
+//! given sentence binds. A required clause only counts when it binds the provider.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::rules::Role;
+use crate::taxonomy::Lang;
+
+/// The document's party vocabulary: term → role.
+#[derive(Debug, Clone)]
+pub struct Parties {
+    pub terms: BTreeMap<String, Role>,
+    automaton: AhoCorasick,
+    keys: Vec<String>,
+    lang: Lang,
+}
+
+const JA_PROVIDER: &[&str] = &[
+    "乙", "受託者", "受託事業者", "業務受託者", "受注者", "委託先", "当社", "弊社", "提供者", "サービス提供者", "提供事業者", "本サービス提供者",
+    "処理者", "受領者", "受領当事者", "情報受領者", "事業者", "ベンダー", "クラウド事業者", "当サービス",
+];
+const JA_CUSTOMER: &[&str] = &[
+    "甲", "委託者", "委託元", "発注者", "お客様", "お客さま", "利用者", "契約者", "本契約者", "ユーザー", "ユーザ", "会員", "加入者", "申込者", "利用企業",
+    "開示者", "開示当事者", "情報開示者", "導入企業", "顧客", "登録ユーザー", "本利用者",
+];
+const JA_BOTH: &[&str] = &[
+    "甲及び乙", "甲および乙", "甲乙", "甲又は乙", "甲または乙", "乙及び甲", "乙又は甲", "両当事者", "各当事者", "当事者双方", "甲乙双方", "甲乙いずれ", "双方",
+    "いずれの当事者", "本契約の当事者", "各当事者は", "当事者", "相手方", "いずれも",
+];
+const JA_THIRD: &[&str] = &["丙", "再委託先", "第三者", "下請", "再受託者"];
+
+const EN_PROVIDER: &[&str] = &[
+    "provider", "service provider", "processor", "data processor", "supplier", "vendor", "contractor", "consultant", "recipient",
+    "receiving party", "we", "us", "data importer", "host", "hosting provider", "licensor", "company",
+];
+const EN_CUSTOMER: &[&str] = &[
+    "customer", "client", "controller", "data controller", "subscriber", "user", "you", "licensee", "disclosing party", "data exporter",
+    "purchaser", "buyer", "member", "account holder", "end user",
+];
+const EN_BOTH: &[&str] = &[
+    "each party", "either party", "both parties", "the parties", "neither party", "each of the parties", "a party", "party", "parties",
+    "each of provider and customer", "the receiving party and the disclosing party",
+];
+const EN_THIRD: &[&str] = &["sub-processor", "subprocessor", "subcontractor", "third party", "third parties", "affiliate"];
+
+impl Parties {
+    /// Resolves the party vocabulary of a document from its (normalized) text.
+    pub fn resolve(text: &str, lang: Lang) -> Parties {
+        let mut terms: BTreeMap<String, Role> = BTreeMap::new();
+        let (p, c, b, t) = match lang {
+            Lang::Ja => (JA_PROVIDER, JA_CUSTOMER, JA_BOTH, JA_THIRD),
+            Lang::En => (EN_PROVIDER, EN_CUSTOMER, EN_BOTH, EN_THIRD),
+        };
+        for (list, role) in [(p, Role::Provider), (c, Role::Customer), (b, Role::Both), (t, Role::ThirdParty)] {
+            for term in list {
+                terms.insert(term.to_string(), role);
+            }
+        }
+        match lang {
+            Lang::Ja => resolve_ja(text, &mut terms),
+            Lang::En => resolve_en(text, &mut terms),
+        }
+        let keys: Vec<String> = terms.keys().cloned().collect();
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&keys)
+            .expect("party automaton");
+        Parties { terms, automaton, keys, lang }
+    }
+
+    /// Terms of the preamble and definitions whose role differs from the defaults, or that
+    /// the document defines, for the report.
+    pub fn summary(&self, text: &str) -> Vec<(String, Role)> {
+        let mut seen: Vec<(String, Role)> = Vec::new();
+        for m in self.automaton.find_iter(text) {
+            let key = &self.keys[m.pattern().as_usize()];
+            let role = self.terms[key];
+            if matches!(role, Role::Provider | Role::Customer) && !seen.iter().any(|(k, _)| k == key) {
+                if self.lang == Lang::En && !is_word_at(text, m.start(), m.end()) {
+                    continue;
+                }
+                let surface = text[m.start()..m.end()].to_string();
+                if self.lang == Lang::En && surface.chars().next().is_some_and(|c| c.is_lowercase()) && !matches!(key.as_str(), "we" | "you" | "us") {
+                    continue;
+                }
+                seen.push((key.clone(), role));
+            }
+            if seen.len() >= 6 {
+                break;
+            }
+        }
+        seen
+    }
+
+    /// The role bound by the predicate that governs a cue at byte `anchor` of `sentence`
+    /// (`None` when the sentence names no party).
+    pub fn role_at(&self, sentence: &str, anchor: usize) -> Option<Role> {
+        match self.lang {
+            Lang::Ja => self.role_ja(sentence, anchor),
+            Lang::En => self.role_en(sentence, anchor),
+        }
+    }
+
+    fn mentions<'a>(&'a self, sentence: &'a str) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
+        self.automaton.find_iter(sentence).filter_map(move |m| {
+            let key = &self.keys[m.pattern().as_usize()];
+            if self.lang == Lang::En && !is_word_at(sentence, m.start(), m.end()) {
+                return None;
+            }
+            Some((m.start(), m.end(), self.terms[key]))
+        })
+    }
+
+    fn role_ja(&self, s: &str, anchor: usize) -> Option<Role> {
+        // Subjects: a party term followed by は/が/も (optionally through 「の従業者」 etc.:
+        // 「乙の従業者は」 binds 乙).
+        let mut topic: Option<(usize, Role)> = None; // last は-subject before the anchor
+        let mut first_topic: Option<Role> = None;
+        let mut ga: Option<(usize, Role)> = None; // last が-subject before the anchor
+        for (st, en, role) in self.mentions(s) {
+            let rest = &s[en..];
+            let rest = strip_staff_suffix(rest);
+            let particle = if rest.starts_with("は") || rest.starts_with("も") || rest.starts_with("において") || rest.starts_with("に対して") && false {
+                'w'
+            } else if rest.starts_with("が") {
+                'g'
+            } else {
+                continue;
+            };
+            if role == Role::ThirdParty && particle == 'g' {
+                // 「第三者が」 in a condition is rarely the bound party.
+            }
+            if particle == 'w' && first_topic.is_none() {
+                first_topic = Some(role);
+            }
+            if st >= anchor {
+                continue;
+            }
+            match particle {
+                'w' => topic = Some((st, role)),
+                _ => ga = Some((st, role)),
+            }
+        }
+        // 「お客様は、当社がお客様データを統計に利用することに同意する」: the cue's verb is
+        // in a complement clause whose subject is the nearest が-party.
+        let after = &s[anchor.min(s.len())..];
+        let complement = complement_re().is_match(after.get(..after.len().min(60)).unwrap_or(after));
+        if let Some((gpos, grole)) = ga {
+            let conditional = s.get(gpos..anchor).is_some_and(|between| conditional_re().is_match(between));
+            if complement && !conditional {
+                return Some(grole);
+            }
+            if topic.is_none() && !conditional {
+                return Some(grole);
+            }
+        }
+        topic.map(|(_, r)| r).or(first_topic)
+    }
+
+    fn role_en(&self, s: &str, anchor: usize) -> Option<Role> {
+        let mut best: Option<(usize, Role)> = None;
+        let mut first_after: Option<Role> = None;
+        for (st, en, role) in self.mentions(s) {
+            // Possessive: "Provider's personnel shall" binds the Provider.
+            let mut rest = &s[en..];
+            if let Some(r) = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) {
+                rest = r;
+                let r2 = rest.trim_start();
+                let word_end = r2.find(|c: char| !c.is_alphanumeric() && c != '-').unwrap_or(r2.len());
+                rest = &r2[word_end..];
+            }
+            let rest = rest.trim_start().trim_start_matches(',').trim_start();
+            if !subject_verb_re().is_match(rest) {
+                continue;
+            }
+            // "Customer Data will" is not the Customer.
+            if st < anchor {
+                best = Some((st, role));
+            } else if first_after.is_none() {
+                first_after = Some(role);
+            }
+        }
+        best.map(|(_, r)| r).or(first_after)
+    }
+}
+
+fn strip_staff_suffix(rest: &str) -> &str {
+    for suffix in ["の従業者", "の従業員", "の役員", "の社員", "の担当者", "の作業員", "の役職員", "の再委託先", "の委託先", "自身", "自ら", "側"] {
+        if let Some(r) = rest.strip_prefix(suffix) {
+            let r = r.strip_prefix("等").unwrap_or(r);
+            return r;
+        }
+    }
+    rest
+}
+
+fn is_word_at(s: &str, start: usize, end: usize) -> bool {
+    let before_ok = s[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+    let after_ok = s[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    before_ok && after_ok
+}
+
+fn subject_verb_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
+        )
+        .expect("subject verb regex")
+    })
+}
+
+fn complement_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"^[^。、]{0,25}?(?:ことに(?:予め|あらかじめ)?(?:同意|承諾|了承|異議)|ことを(?:予め|あらかじめ)?(?:承諾|了承|承認|許諾|認め)|ことについて(?:同意|承諾|了承)|ことがあ|場合があ|ことを妨げ)")
+            .expect("complement regex")
+    })
+}
+
+fn conditional_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"場合|とき|際|限り|ならば|たら|ため|ところ|により|による|指定|定め|承諾|同意|求め|請求|申し出|申出").expect("conditional regex"))
+}
+
+/// 「株式会社A（以下「甲」という。）」, 「委託者 株式会社A（以下「甲」）」, 「甲は、乙に…を委託し」.
+fn resolve_ja(text: &str, terms: &mut BTreeMap<String, Role>) {
+    static DEF: OnceLock<Regex> = OnceLock::new();
+    let def = DEF.get_or_init(|| {
+        Regex::new(r#"([^\s、。()「」]{1,40})\s*\(\s*以下\s*[、,]?\s*[「『"]([^」』"]{1,12})[」』"]\s*(?:という|といい|と称|とする|と略)"#).expect("ja def regex")
+    });
+    static ENTRUST: OnceLock<Regex> = OnceLock::new();
+    let entrust = ENTRUST.get_or_init(|| {
+        Regex::new(r"(甲|乙)\s*(?:は|が)\s*[、,]?\s*(甲|乙)\s*(?:に対し(?:て)?|に)\s*[、,]?[^。]{0,60}?(?:を)?委託(?:し|する)").expect("ja entrust regex")
+    });
+    let head = &text[..floor_char_boundary(text, 6000)];
+    for c in def.captures_iter(head) {
+        let name = &c[1];
+        let alias = c[2].trim().to_string();
+        let role_of_name = role_word_ja(name);
+        let existing = terms.get(&alias).copied();
+        let role = role_of_name.or(existing);
+        if let Some(role) = role {
+            terms.insert(alias.clone(), role);
+        } else {
+            // A company name alias with no role word yet: decide later from how it acts.
+            terms.entry(alias.clone()).or_insert(Role::Unknown);
+        }
+        // The line before the name may carry the role: 「委託者　株式会社A（以下「甲」）」.
+        let line_start = head[..c.get(0).unwrap().start()].rfind('\n').map_or(0, |i| i + 1);
+        let prefix = &head[line_start..c.get(0).unwrap().start()];
+        if let Some(r) = role_word_ja(prefix) {
+            terms.insert(alias, r);
+        }
+    }
+    let preamble = &head[..floor_char_boundary(head, 2500)];
+    let entrusting = entrust.captures_iter(preamble).find(|c| {
+        // 「乙は、甲に通知の上、第三者に再委託する」 is subcontracting, not who entrusts whom.
+        let m = c.get(0).unwrap().as_str();
+        !m.contains("再委託") && !m.contains("第三者")
+    });
+    if let Some(c) = entrusting {
+        if c[1] != c[2] {
+            let customer = c[1].to_string();
+            let provider = c[2].to_string();
+            terms.insert(customer.clone(), Role::Customer);
+            terms.insert(provider.clone(), Role::Provider);
+            if customer == "乙" {
+                // Swapped letters: the 「甲乙」 compounds stay mutual.
+                terms.insert("委託者".into(), Role::Customer);
+            }
+        }
+    }
+    // Unresolved aliases: 「当社」-like provider words inside the alias.
+    let unresolved: Vec<String> = terms.iter().filter(|(_, r)| **r == Role::Unknown).map(|(k, _)| k.clone()).collect();
+    for alias in unresolved {
+        let role = if text.contains(&format!("{alias}は、本サービス")) || text.contains(&format!("{alias}が提供")) {
+            Role::Provider
+        } else {
+            Role::Unknown
+        };
+        if role == Role::Unknown {
+            terms.remove(&alias);
+        } else {
+            terms.insert(alias, role);
+        }
+    }
+}
+
+fn role_word_ja(s: &str) -> Option<Role> {
+    let provider = ["受託者", "受注者", "委託先", "受託", "処理者", "受領者", "サービス提供者", "提供者"];
+    let customer = ["委託者", "発注者", "委託元", "開示者", "利用者", "契約者"];
+    // The last role word wins: 「委託者」 near the name.
+    let mut best: Option<(usize, Role)> = None;
+    for (words, role) in [(&provider[..], Role::Provider), (&customer[..], Role::Customer)] {
+        for w in words {
+            if let Some(pos) = s.rfind(w) {
+                if best.is_none_or(|(p, _)| pos > p) {
+                    best = Some((pos, role));
+                }
+            }
+        }
+    }
+    best.map(|(_, r)| r)
+}
+
+/// `Acme Cloud Ltd ("Provider")`, `Zoom Video Communications, Inc. ("Zoom," "we," "us")`,
+/// `(hereinafter "Supplier")`.
+fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
+    static DEF: OnceLock<Regex> = OnceLock::new();
+    let def = DEF.get_or_init(|| {
+        Regex::new(r#"\((?:[^()"]{0,40}?)?(?:hereinafter|hereafter|together|collectively|each|jointly)?[^()"]{0,30}?((?:"[A-Za-z][A-Za-z0-9&.,\- ]{0,30}"[\s,;]*(?:or|and)?[\s,;]*(?:the\s+)?)+)\)"#).expect("en def regex")
+    });
+    static QUOTED: OnceLock<Regex> = OnceLock::new();
+    let quoted = QUOTED.get_or_init(|| Regex::new(r#""([A-Za-z][A-Za-z0-9&.\- ]{0,30}?)[,.]?""#).expect("quoted"));
+    let head = &text[..floor_char_boundary(text, 12000)];
+    for c in def.captures_iter(head) {
+        let group = &c[1];
+        let names: Vec<String> = quoted.captures_iter(group).map(|q| q[1].trim().to_string()).collect();
+        if names.is_empty() {
+            continue;
+        }
+        // A role word among the aliases gives its role to all of them.
+        let role = names.iter().find_map(|n| terms.get(&n.to_lowercase()).copied().filter(|r| matches!(r, Role::Provider | Role::Customer)));
+        // Otherwise the words just before the parenthesis: `Acme Inc., a provider of … ("Acme")`.
+        // Only an entity (a company form or a person) is a party; "Customer Instructions"
+        // or "Purchase Order" defined after the word Customer are not.
+        let before = &head[head[..c.get(0).unwrap().start()].rfind(['\n', ';']).map_or(0, |i| i + 1)..c.get(0).unwrap().start()];
+        let entity = entity_re().is_match(before);
+        if role.is_none() && !entity {
+            continue;
+        }
+        let role = role.or_else(|| role_word_en(before));
+        for n in names {
+            let key = n.to_lowercase();
+            if matches!(key.as_str(), "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information") {
+                continue;
+            }
+            if let Some(r) = role {
+                // Never turn a generic role word into the opposite role.
+                match terms.get(&key) {
+                    Some(existing) if matches!(existing, Role::Provider | Role::Customer) && *existing != r => {}
+                    _ => {
+                        terms.insert(key, r);
+                    }
+                }
+            } else if !terms.contains_key(&key) {
+                // A company alias without role words: infer from how it acts in the text.
+                if let Some(r) = infer_en_role(text, &n) {
+                    terms.insert(key, r);
+                }
+            }
+        }
+    }
+}
+
+fn entity_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:inc|incorporated|ltd|limited|llc|l\.l\.c|llp|plc|corp|corporation|company|co|gmbh|ag|s\.a|sa|sas|sarl|b\.v|bv|n\.v|k\.k|pty|pte|oy|ab|as|spa|s\.p\.a|srl|organized|incorporated under|having its|with its principal|an individual|a [a-z ]{0,20}(?:corporation|company|entity))\b[.,]?[^()]{0,80}$")
+            .expect("entity regex")
+    })
+}
+
+fn role_word_en(s: &str) -> Option<Role> {
+    let l = s.to_lowercase();
+    let provider = ["provider", "processor", "supplier", "vendor", "contractor", "consultant", "service"];
+    let customer = ["customer", "controller", "client", "subscriber", "licensee"];
+    let mut best: Option<(usize, Role)> = None;
+    for (words, role) in [(&provider[..], Role::Provider), (&customer[..], Role::Customer)] {
+        for w in words {
+            if let Some(pos) = l.rfind(w) {
+                if best.is_none_or(|(p, _)| pos > p) {
+                    best = Some((pos, role));
+                }
+            }
+        }
+    }
+    best.map(|(_, r)| r)
+}
+
+fn infer_en_role(text: &str, name: &str) -> Option<Role> {
+    let provides = [" will provide", " shall provide", " provides the", " shall perform", " will perform", " hosts", " will host", " shall host", " processes"];
+    let pays = [" shall pay", " will pay", " agrees to pay"];
+    let p = provides.iter().filter(|v| text.contains(&format!("{name}{v}"))).count();
+    let c = pays.iter().filter(|v| text.contains(&format!("{name}{v}"))).count();
+    match p.cmp(&c) {
+        std::cmp::Ordering::Greater => Some(Role::Provider),
+        std::cmp::Ordering::Less => Some(Role::Customer),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(text: &str, lang: Lang, sentence: &str, cue: &str) -> Option<Role> {
+        let p = Parties::resolve(text, lang);
+        p.role_at(sentence, sentence.find(cue).unwrap())
+    }
+
+    #[test]
+    fn japanese_subjects() {
+        let doc = "株式会社A(以下「甲」という。)と株式会社B(以下「乙」という。)は、次のとおり契約する。";
+        assert_eq!(role(doc, Lang::Ja, "乙は、甲の承諾なく再委託してはならない。", "再委託"), Some(Role::Provider));
+        assert_eq!(role(doc, Lang::Ja, "甲は、乙の秘密を保持しなければならない。", "秘密"), Some(Role::Customer));
+        assert_eq!(role(doc, Lang::Ja, "甲及び乙は、相手方の秘密を保持する。", "秘密"), Some(Role::Both));
+        assert_eq!(role(doc, Lang::Ja, "乙の従業者は、秘密を漏らしてはならない。", "秘密"), Some(Role::Provider));
+        assert_eq!(
+            role(doc, Lang::Ja, "お客様は、当社がお客様データを統計に利用することに同意する。", "利用"),
+            Some(Role::Provider)
+        );
+        assert_eq!(
+            role(doc, Lang::Ja, "当社は、お客様が料金を滞納した場合、本サービスを停止できる。", "停止"),
+            Some(Role::Provider)
+        );
+        assert_eq!(role(doc, Lang::Ja, "前項の規定は適用しない。", "適用"), None);
+    }
+
+    #[test]
+    fn japanese_swapped_letters() {
+        let doc = "委託者 株式会社A(以下「乙」という。)と受託者 株式会社B(以下「甲」という。)は契約する。";
+        let p = Parties::resolve(doc, Lang::Ja);
+        assert_eq!(p.terms["乙"], Role::Customer);
+        assert_eq!(p.terms["甲"], Role::Provider);
+    }
+
+    #[test]
+    fn english_subjects_and_definitions() {
+        let doc = "This agreement is between Acme Cloud Ltd (\"Acme\", \"we\") and the customer (\"Customer\").";
+        let p = Parties::resolve(doc, Lang::En);
+        assert_eq!(p.terms["acme"], Role::Provider);
+        let s = "Acme shall not engage any sub-processor without consent.";
+        assert_eq!(p.role_at(s, s.find("sub-processor").unwrap()), Some(Role::Provider));
+        let s = "Customer may audit Acme's compliance.";
+        assert_eq!(p.role_at(s, s.find("audit").unwrap()), Some(Role::Customer));
+        let s = "You agree that we may use your content to improve the services.";
+        assert_eq!(p.role_at(s, s.find("use your").unwrap()), Some(Role::Provider));
+        let s = "Each party shall keep the other party's Confidential Information confidential.";
+        assert_eq!(p.role_at(s, s.find("confidential.").unwrap()), Some(Role::Both));
+        let s = "Customer Data will be deleted within 30 days.";
+        assert_eq!(p.role_at(s, s.find("deleted").unwrap()), None);
+        let s = "Provider's personnel shall keep Customer Data confidential.";
+        assert_eq!(p.role_at(s, s.find("confidential").unwrap()), Some(Role::Provider));
+    }
+}

@@ -1,0 +1,285 @@
+//! The report's own fixed words in Japanese and English: headings, status words, profile
+//! and verdict names, id titles. Finding texts (title, reason, basis, suggestion) come from
+//! the engine already in the report language; everything else a reader sees comes from
+//! here, so a Japanese report reads as one a Japanese legal reviewer would write.
+
+use std::collections::BTreeMap;
+
+/// Report languages this module knows; anything else falls back to English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub(crate) fn parse(s: Option<&str>) -> Option<Lang> {
+        match s? {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+    fn pick(self, ja: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// (key, ja, en): every fixed word a template uses, looked up as `t.key`.
+const WORDS: &[(&str, &str, &str)] = &[
+    ("report_title", "契約書 条項チェック結果", "Contract clause review"),
+    ("compare_title", "条項比較表", "Clause comparison matrix"),
+    ("batch_summary", "全体サマリー", "Repository summary"),
+    ("documents", "文書", "Documents"),
+    ("document", "文書", "Document"),
+    ("path", "ファイル", "File"),
+    ("grade", "判定", "Grade"),
+    ("profile", "適用基準", "Profile"),
+    ("profile_reason", "選定理由", "Why this profile"),
+    ("profile_basis", "根拠法令", "Legal basis of the profile"),
+    ("sensitivity", "取り扱うデータ", "Data handled"),
+    ("sensitivity_none", "機微なデータの記載なし", "No sensitive data mentioned"),
+    ("high_conf_title", "高い機密性を要するデータを取り扱います", "High-confidentiality data is handled"),
+    (
+        "high_conf_body",
+        "暗号化と運用担当者のアクセス制御が必須です。保守・運用担当者が顧客環境にログインしてデータを閲覧できるサービスは、この種のデータには適しません。",
+        "Encryption and strict operator access control are needed. A service whose operators log in to customer environments and read data is not fit for this data.",
+    ),
+    ("cloud_exception", "クラウド例外の判定", "Cloud-exception verdict"),
+    ("cloud_reasons", "判定理由", "Reasons"),
+    ("grade_reason", "判定理由", "Why this grade"),
+    ("required", "必須条項", "Required clauses"),
+    ("recommended", "推奨条項", "Recommended clauses"),
+    ("other_clauses", "その他の条項（本基準では対象外）", "Other clauses (not required by this profile)"),
+    ("other_clauses_matrix", "その他の条項（いずれの文書の基準でも対象外）", "Other clauses (not required by any document's profile)"),
+    ("risks", "要注意条項", "Risk clauses"),
+    ("gaps", "指摘事項", "Findings to act on"),
+    ("no_gaps", "指摘事項はありません。", "Nothing to act on."),
+    ("clause", "条項", "Clause"),
+    ("status", "状態", "Status"),
+    ("requirement", "区分", "Requirement"),
+    ("location", "該当箇所", "Where"),
+    ("article", "条項番号", "Article"),
+    ("page", "頁", "Page"),
+    ("line", "行", "Line"),
+    ("reason", "理由", "Reason"),
+    ("basis", "根拠", "Legal basis"),
+    ("suggestion", "修正文案", "Suggested wording"),
+    ("evidence", "該当箇所の引用", "Evidence"),
+    ("no_evidence", "該当する記載は見つかりませんでした。", "No supporting sentence was found."),
+    ("count_required_missing", "必須条項の欠落", "Required missing"),
+    ("count_required_weak", "必須条項の不十分", "Required weak"),
+    ("count_recommended_missing", "推奨条項の欠落", "Recommended missing"),
+    ("count_recommended_weak", "推奨条項の不十分", "Recommended weak"),
+    ("count_flagged", "要注意条項", "Risks flagged"),
+    ("of_which_required", "うち必須", "required"),
+    ("required_gap", "必須で不備", "required gap"),
+    ("recommended_gap", "推奨で不備", "recommended gap"),
+    ("missing_short", "欠落", "missing"),
+    ("weak_short", "不十分", "weak"),
+    ("flagged_short", "要注意", "flagged"),
+    ("filter", "表示", "Show"),
+    ("expand_all", "すべて開く", "Expand all"),
+    ("collapse_all", "すべて閉じる", "Collapse all"),
+    ("error_title", "解析できませんでした", "Could not be analysed"),
+    ("no_text_title", "テキストを抽出できませんでした（スキャン画像の可能性。OCRが必要です）", "No text could be extracted (probably a scan; OCR needed)"),
+    ("errors", "解析できなかった文書", "Documents that could not be analysed"),
+    ("error_kind", "種類", "Kind"),
+    ("count", "件数", "Count"),
+    ("grade_distribution", "判定の分布", "Grade distribution"),
+    ("id_counts", "条項ごとの指摘件数", "Documents with each gap"),
+    ("worst_documents", "指摘の多い文書", "Worst documents"),
+    ("docs_ok", "解析済み", "analysed"),
+    ("docs_error", "エラー", "errors"),
+    ("docs_no_text", "テキストなし", "no text"),
+    ("with_required_gaps", "必須条項に不備のある文書", "with required gaps"),
+    ("format", "形式", "Format"),
+    ("kind", "文書の種類", "Kind"),
+    ("pages", "頁数", "Pages"),
+    ("pages_suffix", "頁", "pages"),
+    ("lang", "言語", "Language"),
+    ("none", "なし", "none"),
+    ("legend", "凡例", "Legend"),
+    ("group", "区分", "Group"),
+    ("id", "ID", "Id"),
+    ("title", "項目", "Item"),
+    ("generated_by", "作成", "Generated by"),
+    ("top_gaps", "主な指摘", "Top gaps"),
+    ("more", "ほか", "more"),
+    ("jump_to_gaps", "指摘事項へ", "Go to findings"),
+    ("summary_row", "概要", "summary"),
+    ("not_required_note", "（対象外）", "(not required)"),
+    ("matrix_note", "行は全28項目。区分は各文書の適用基準で最も高い要求度（いずれかの文書で必須なら必須）。薄い色のセルはその文書の基準では対象外。", "Rows are all 28 ids, grouped by the highest requirement under any document's profile (required if any document requires it). Faded cells are not required by that document's profile."),
+];
+
+/// The fixed words of one language, keyed as the templates use them.
+pub(crate) fn words(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    WORDS
+        .iter()
+        .map(|(k, ja, en)| (*k, lang.pick(ja, en)))
+        .collect()
+}
+
+pub(crate) fn status_word(lang: Lang, status: &str) -> String {
+    let s = match status {
+        "present" => lang.pick("記載あり", "present"),
+        "weak" => lang.pick("不十分", "weak"),
+        "missing" => lang.pick("欠落", "missing"),
+        "flagged" => lang.pick("要注意", "flagged"),
+        "clear" => lang.pick("該当なし", "clear"),
+        "ok" => lang.pick("解析済み", "ok"),
+        "error" => lang.pick("エラー", "error"),
+        "no-text" => lang.pick("テキストなし", "no text"),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+pub(crate) fn requirement_word(lang: Lang, req: &str) -> String {
+    let s = match req {
+        "required" => lang.pick("必須", "required"),
+        "recommended" => lang.pick("推奨", "recommended"),
+        "not-required" => lang.pick("対象外", "not required"),
+        "risk" => lang.pick("リスク", "risk"),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+pub(crate) fn profile_name(lang: Lang, profile: &str) -> String {
+    let s = match profile {
+        "mynumber" => lang.pick(
+            "マイナンバー（特定個人情報）の委託",
+            "My Number (specific personal information) entrustment",
+        ),
+        "appi" => lang.pick("個人情報保護法に基づく委託", "APPI entrustment"),
+        "gdpr" => lang.pick(
+            "GDPR 第28条（処理者契約）",
+            "GDPR Art. 28 processor contract",
+        ),
+        "cloud" => lang.pick("クラウドサービス利用", "Cloud service"),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+pub(crate) fn verdict_name(lang: Lang, verdict: &str) -> String {
+    let s = match verdict {
+        "entrustment" => lang.pick(
+            "委託に該当（個人情報保護法第25条の監督義務あり）",
+            "Entrustment (APPI Art. 25 supervision applies)",
+        ),
+        "cloud-exception-possible" => lang.pick(
+            "クラウド例外の可能性あり（事業者がデータを取り扱わない旨の定めあり）",
+            "Cloud exception possible (provider commits not to handle the data)",
+        ),
+        "undetermined" => lang.pick(
+            "判断できない（規定が不足）",
+            "Undetermined (terms do not say)",
+        ),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+pub(crate) fn sensitivity_name(lang: Lang, id: &str) -> String {
+    let s = match id {
+        "mynumber" => lang.pick(
+            "特定個人情報（マイナンバー）",
+            "My Number (specific personal information)",
+        ),
+        "special-care" => lang.pick("要配慮個人情報", "special-care personal information"),
+        "credit" => lang.pick("信用情報", "credit information"),
+        "financial" => lang.pick("財産的情報（口座・カード等）", "financial information"),
+        "credentials" => lang.pick("認証情報（ID・パスワード等）", "credentials"),
+        "bulk-personal" => lang.pick("大量の個人データ", "bulk personal data"),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+pub(crate) fn kind_name(lang: Lang, kind: &str) -> String {
+    let s = match kind {
+        "entrustment" => lang.pick("委託契約", "entrustment contract"),
+        "dpa" => lang.pick("データ処理契約（DPA）", "data processing agreement"),
+        "tos" => lang.pick("利用規約", "terms of service"),
+        "nda" => lang.pick("秘密保持契約", "NDA"),
+        "special-terms" => lang.pick("特記事項", "special terms"),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+/// Built-in title of an id, used when a finding carries no title (error documents, the
+/// comparison matrix across documents of different languages).
+pub(crate) fn id_title(lang: Lang, id: &str) -> String {
+    let s = match id {
+        "confidentiality" => lang.pick("秘密保持義務", "Confidentiality"),
+        "purpose-limitation" => lang.pick("目的外利用の禁止", "Purpose limitation"),
+        "no-takeout" => lang.pick("持出しの禁止", "No taking data out"),
+        "copy-restriction" => lang.pick("複写・複製の禁止", "Copy restriction"),
+        "subcontracting" => lang.pick("再委託の条件", "Subcontracting conditions"),
+        "breach-notification" => lang.pick("漏えい等事案の報告", "Breach notification"),
+        "breach-liability" => lang.pick("漏えい時の責任", "Liability for breaches"),
+        "return-deletion" => lang.pick("返却・廃棄・削除", "Return or deletion"),
+        "staff-supervision" => lang.pick("従業者の監督・教育", "Staff supervision and training"),
+        "compliance-reporting" => lang.pick("遵守状況の報告", "Compliance reporting"),
+        "audit-rights" => lang.pick("実地調査・監査", "Audit and inspection rights"),
+        "security-measures" => lang.pick("安全管理措置", "Security measures"),
+        "handler-designation" => lang.pick("取扱者の明確化", "Designated handlers"),
+        "data-location" => lang.pick("保存場所・国外移転", "Data location and transfers"),
+        "processing-instructions" => lang.pick("指示に基づく取扱い", "Processing on instructions"),
+        "data-subject-assistance" => {
+            lang.pick("本人対応への協力", "Data-subject request assistance")
+        }
+        "no-access-commitment" => lang.pick("データを取り扱わない旨", "No-access commitment"),
+        "provider-access" => lang.pick("保守・運用担当者によるアクセス", "Provider staff access"),
+        "provider-data-use" => lang.pick("事業者によるデータ利用", "Provider use of data"),
+        "free-subcontracting" => lang.pick("無条件の再委託", "Subcontracting without consent"),
+        "unilateral-change" => lang.pick("一方的な規約変更", "Unilateral changes"),
+        "liability-exclusion" => lang.pick("免責・責任制限", "Liability exclusion or cap"),
+        "data-loss-disclaimer" => lang.pick("データ消失の免責", "Data-loss disclaimer"),
+        "deletion-without-return" => lang.pick("終了時の即時削除", "Deletion without return"),
+        "overseas-transfer" => lang.pick("国外での取扱い", "Processing abroad"),
+        "foreign-law" => lang.pick("外国法・外国裁判所", "Foreign law or court"),
+        "unilateral-suspension" => lang.pick("一方的な停止・解約", "Unilateral suspension"),
+        "government-disclosure" => lang.pick("官公庁への開示", "Disclosure to authorities"),
+        other => return other.to_string(),
+    };
+    s.to_string()
+}
+
+/// "第8条 p.3 l.41" / "第8条 3頁 41行".
+pub(crate) fn location(
+    lang: Lang,
+    article: Option<&str>,
+    page: Option<usize>,
+    line: Option<usize>,
+) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(a) = article.filter(|a| !a.is_empty()) {
+        parts.push(a.to_string());
+    }
+    if let Some(p) = page {
+        parts.push(match lang {
+            Lang::Ja => format!("{p}頁"),
+            Lang::En => format!("p.{p}"),
+        });
+    }
+    if let Some(l) = line {
+        parts.push(match lang {
+            Lang::Ja => format!("{l}行"),
+            Lang::En => format!("line {l}"),
+        });
+    }
+    parts.join(" ")
+}

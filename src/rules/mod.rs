@@ -1,0 +1,378 @@
+//! The rule library: loads `clauses/*.toml`, validates every file up front (schema, ids,
+//! cue-set references, regexes) and compiles all literal cues into one Aho-Corasick
+//! automaton. A bad rule is fatal with `file: what is wrong`; it is never skipped.
+
+pub mod schema;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::taxonomy::{id_kind, IdKind, CLAUSE_IDS, RISK_IDS, SENSITIVITY_IDS};
+use crate::text::normalize_str;
+pub use schema::*;
+
+/// The rule library compiled into the bundled binary, so `clausegap` works from anywhere.
+pub const BUNDLED: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/bundled_rules.rs"));
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{0}: cannot read: {1}")]
+    Io(String, std::io::Error),
+}
+
+fn invalid(file: &str, message: impl Into<String>) -> RuleError {
+    RuleError::Invalid { file: file.to_string(), message: message.into() }
+}
+
+/// A cue set after compilation.
+#[derive(Debug, Clone, Default)]
+pub struct CueSet {
+    pub name: String,
+    /// Regex cues (evaluated on candidate sentences only).
+    pub regexes: Vec<Regex>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub file: RuleFile,
+    pub kind: IdKind,
+    /// Cue sets by name: index into `sets`.
+    pub set_index: BTreeMap<String, usize>,
+    pub sets: Vec<CueSet>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.file.id
+    }
+}
+
+/// Who owns a literal cue in the automaton.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// Rule index, set index.
+    Rule(usize, usize),
+    /// Shared set index.
+    Shared(usize),
+    /// Sensitivity id index; `true` for an exclusion cue.
+    Sensitivity(usize, bool),
+}
+
+/// A literal of the automaton with its matching constraints.
+#[derive(Debug, Clone)]
+pub struct Literal {
+    pub text: String,
+    /// Latin cue: must start at a word start.
+    pub word_start: bool,
+    /// Cue ended with `\b`: must end at a word end.
+    pub word_end: bool,
+    pub owners: Vec<Owner>,
+}
+
+/// The whole compiled library.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub shared_names: Vec<String>,
+    pub shared_regexes: Vec<Vec<Regex>>,
+    pub sensitivity: Vec<(String, SensitivityDef)>,
+    pub sensitivity_regexes: Vec<Vec<Regex>>,
+    pub literals: Vec<Literal>,
+    pub automaton: AhoCorasick,
+    /// A hash of every rule file's text, for cache keys.
+    pub fingerprint: String,
+}
+
+impl RuleSet {
+    /// Loads the bundled rule library.
+    pub fn bundled() -> Result<RuleSet, RuleError> {
+        let files: Vec<(String, String)> = BUNDLED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        RuleSet::from_sources(&files)
+    }
+
+    /// Loads every `*.toml` of a folder.
+    pub fn load_dir(dir: &Path) -> Result<RuleSet, RuleError> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| RuleError::Io(dir.display().to_string(), e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).map_err(|e| RuleError::Io(p.display().to_string(), e))?;
+            files.push((p.display().to_string(), text));
+        }
+        RuleSet::from_sources(&files)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id() == id)
+    }
+
+    pub fn shared_index(&self, name: &str) -> Option<usize> {
+        self.shared_names.iter().position(|n| n == name)
+    }
+
+    /// Compiles rule sources given as (file name, TOML text).
+    pub fn from_sources(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
+        Self::compile(files, true)
+    }
+
+    /// Like [`RuleSet::from_sources`] but accepts a library that lacks some ids (for
+    /// testing a rule in isolation).
+    pub fn from_sources_partial(files: &[(String, String)]) -> Result<RuleSet, RuleError> {
+        Self::compile(files, false)
+    }
+
+    fn compile(files: &[(String, String)], require_all: bool) -> Result<RuleSet, RuleError> {
+        let mut shared: Option<(String, SharedFile)> = None;
+        let mut sens: Option<(String, SensitivityFile)> = None;
+        let mut rule_files: Vec<(String, RuleFile)> = Vec::new();
+        let mut hasher = blake_lite::Hasher::default();
+        for (name, text) in files {
+            hasher.update(name.as_bytes());
+            hasher.update(text.as_bytes());
+            let stem = Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let de = |e: toml::de::Error| invalid(name, format_toml_error(text, &e));
+            match stem {
+                "_shared" => shared = Some((name.clone(), toml::from_str(text).map_err(de)?)),
+                "_sensitivity" => sens = Some((name.clone(), toml::from_str(text).map_err(de)?)),
+                _ => {
+                    let rf: RuleFile = toml::from_str(text).map_err(de)?;
+                    if rf.id != stem {
+                        return Err(invalid(name, format!("id \"{}\" does not match the file name \"{stem}\"", rf.id)));
+                    }
+                    match id_kind(&rf.id) {
+                        None => return Err(invalid(name, format!("\"{}\" is not a TAXONOMY id", rf.id))),
+                        Some(k) if k != rf.kind => {
+                            return Err(invalid(name, format!("\"{}\" is a {:?} id, not {:?}", rf.id, k, rf.kind)))
+                        }
+                        _ => {}
+                    }
+                    rule_files.push((name.clone(), rf));
+                }
+            }
+        }
+        let (shared_name, shared) = shared.ok_or_else(|| invalid("clauses/_shared.toml", "missing"))?;
+        let (sens_name, sens) = sens.ok_or_else(|| invalid("clauses/_sensitivity.toml", "missing"))?;
+        for id in CLAUSE_IDS.iter().chain(RISK_IDS.iter()).filter(|_| require_all) {
+            if !rule_files.iter().any(|(_, r)| r.id == *id) {
+                return Err(invalid(&format!("clauses/{id}.toml"), "missing: every TAXONOMY id needs a rule file"));
+            }
+        }
+        // Rules in taxonomy order.
+        let order = |id: &str| CLAUSE_IDS.iter().chain(RISK_IDS.iter()).position(|x| *x == id).unwrap_or(usize::MAX);
+        rule_files.sort_by_key(|(_, r)| order(&r.id));
+
+        let mut lits: Vec<Literal> = Vec::new();
+        let mut lit_index: HashMap<(String, bool, bool), usize> = HashMap::new();
+
+        // Shared sets.
+        let shared_names: Vec<String> = shared.cues.keys().cloned().collect();
+        let mut shared_regexes = Vec::new();
+        for (si, (set, cues)) in shared.cues.iter().enumerate() {
+            let mut res = Vec::new();
+            for cue in cues {
+                if cue.starts_with('@') {
+                    return Err(invalid(&shared_name, format!("set \"{set}\": shared sets cannot include other sets ({cue})")));
+                }
+                match cue.strip_prefix("re:") {
+                    Some(re) => res.push(compile_regex(re, &shared_name, set)?),
+                    None => add_literal(&mut lits, &mut lit_index, cue, Owner::Shared(si), &shared_name)?,
+                }
+            }
+            shared_regexes.push(res);
+        }
+        for required in ENGINE_SHARED_SETS {
+            if !shared_names.iter().any(|n| n == required) {
+                return Err(invalid(&shared_name, format!("the engine needs the shared cue set \"{required}\"")));
+            }
+        }
+
+        // Sensitivity.
+        let mut sensitivity = Vec::new();
+        let mut sensitivity_regexes = Vec::new();
+        for id in SENSITIVITY_IDS {
+            let def = sens
+                .sensitivity
+                .get(id)
+                .cloned()
+                .ok_or_else(|| invalid(&sens_name, format!("no entry for sensitivity id \"{id}\"")))?;
+            sensitivity.push((id.to_string(), def));
+        }
+        if let Some(extra) = sens.sensitivity.keys().find(|k| !SENSITIVITY_IDS.contains(&k.as_str())) {
+            return Err(invalid(&sens_name, format!("\"{extra}\" is not a TAXONOMY §3 sensitivity id")));
+        }
+        for (i, (id, def)) in sensitivity.iter().enumerate() {
+            let mut res = Vec::new();
+            for (cues, excl) in [(&def.cues, false), (&def.exclude, true)] {
+                for cue in cues {
+                    match cue.strip_prefix("re:") {
+                        Some(re) if !excl => res.push(compile_regex(re, &sens_name, id)?),
+                        Some(_) => return Err(invalid(&sens_name, format!("{id}: exclusion cues must be literals"))),
+                        None => add_literal(&mut lits, &mut lit_index, cue, Owner::Sensitivity(i, excl), &sens_name)?,
+                    }
+                }
+            }
+            sensitivity_regexes.push(res);
+        }
+
+        // Rules.
+        let mut rules = Vec::new();
+        for (ri, (name, rf)) in rule_files.into_iter().enumerate() {
+            if !rf.cues.contains_key("topic") {
+                return Err(invalid(&name, "cues.topic is required"));
+            }
+            let mut set_index = BTreeMap::new();
+            let mut sets = Vec::new();
+            for (si, (set, cues)) in rf.cues.iter().enumerate() {
+                set_index.insert(set.clone(), si);
+                let mut cs = CueSet { name: set.clone(), regexes: Vec::new() };
+                for cue in cues {
+                    if let Some(sh) = cue.strip_prefix('@') {
+                        let Some(shi) = shared_names.iter().position(|n| n == sh) else {
+                            return Err(invalid(&name, format!("cues.{set}: unknown shared set \"@{sh}\"")));
+                        };
+                        // Re-own every literal of the shared set, and copy its regexes.
+                        for lit in lits.iter_mut() {
+                            if lit.owners.contains(&Owner::Shared(shi)) && !lit.owners.contains(&Owner::Rule(ri, si)) {
+                                lit.owners.push(Owner::Rule(ri, si));
+                            }
+                        }
+                        cs.regexes.extend(shared_regexes[shi].iter().cloned());
+                    } else if let Some(re) = cue.strip_prefix("re:") {
+                        cs.regexes.push(compile_regex(re, &name, set)?);
+                    } else {
+                        add_literal(&mut lits, &mut lit_index, cue, Owner::Rule(ri, si), &name)?;
+                    }
+                }
+                sets.push(cs);
+            }
+            for (pi, p) in rf.patterns.iter().enumerate() {
+                for s in p.all.iter().chain(&p.any).chain(&p.none).chain(&p.none_in_article) {
+                    let known = set_index.contains_key(s) || s.strip_prefix('@').is_some_and(|sh| shared_names.iter().any(|n| n == sh));
+                    if !known {
+                        return Err(invalid(&name, format!("pattern {}: unknown cue set \"{s}\"", pi + 1)));
+                    }
+                }
+                let ok = match rf.kind {
+                    IdKind::Clause => matches!(p.status, PatternStatus::Present | PatternStatus::Weak | PatternStatus::None),
+                    IdKind::Risk => matches!(p.status, PatternStatus::Flagged | PatternStatus::None),
+                };
+                if !ok {
+                    return Err(invalid(&name, format!("pattern {}: status {:?} does not fit a {:?} rule", pi + 1, p.status, rf.kind)));
+                }
+                if p.all.is_empty() && p.any.is_empty() {
+                    return Err(invalid(&name, format!("pattern {}: needs `all` or `any`", pi + 1)));
+                }
+            }
+            if rf.patterns.is_empty() {
+                return Err(invalid(&name, "at least one [[pattern]] is required"));
+            }
+            for (ei, ex) in rf.examples.iter().enumerate() {
+                let valid = match rf.kind {
+                    IdKind::Clause => matches!(ex.expect.as_str(), "present" | "weak" | "missing"),
+                    IdKind::Risk => matches!(ex.expect.as_str(), "flagged" | "clear"),
+                };
+                if !valid {
+                    return Err(invalid(&name, format!("example {}: expect \"{}\" is not a status of a {:?}", ei + 1, ex.expect, rf.kind)));
+                }
+            }
+            let kind = rf.kind;
+            rules.push(Rule { file: rf, kind, set_index, sets });
+        }
+
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(lits.iter().map(|l| l.text.as_str()))
+            .map_err(|e| invalid("clauses/", format!("cannot build the cue automaton: {e}")))?;
+        Ok(RuleSet {
+            rules,
+            shared_names,
+            shared_regexes,
+            sensitivity,
+            sensitivity_regexes,
+            literals: lits,
+            automaton,
+            fingerprint: hasher.finish_hex(),
+        })
+    }
+}
+
+/// Shared cue sets the engine itself reads to compute modality and conditions.
+pub const ENGINE_SHARED_SETS: &[&str] = &["consent", "no-consent", "exception", "restrictive"];
+
+fn add_literal(
+    lits: &mut Vec<Literal>,
+    lit_index: &mut HashMap<(String, bool, bool), usize>,
+    raw: &str,
+    owner: Owner,
+    file: &str,
+) -> Result<(), RuleError> {
+    let (body, word_end) = match raw.strip_suffix("\\b") {
+        Some(b) => (b, true),
+        None => (raw, false),
+    };
+    let norm = normalize_str(body).to_ascii_lowercase();
+    if norm.is_empty() {
+        return Err(invalid(file, format!("empty cue \"{raw}\"")));
+    }
+    let word_start = norm.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let key = (norm.clone(), word_start, word_end);
+    let idx = *lit_index.entry(key).or_insert_with(|| {
+        lits.push(Literal { text: norm, word_start, word_end, owners: Vec::new() });
+        lits.len() - 1
+    });
+    if !lits[idx].owners.contains(&owner) {
+        lits[idx].owners.push(owner);
+    }
+    Ok(())
+}
+
+fn compile_regex(re: &str, file: &str, set: &str) -> Result<Regex, RuleError> {
+    Regex::new(re).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))
+}
+
+fn format_toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+/// A small dependency-free 64-bit FNV-1a hasher: the fingerprint only has to change when
+/// any rule text changes.
+mod blake_lite {
+    #[derive(Default)]
+    pub struct Hasher {
+        state: u64,
+        started: bool,
+    }
+
+    impl Hasher {
+        pub fn update(&mut self, bytes: &[u8]) {
+            if !self.started {
+                self.state = 0xcbf29ce484222325;
+                self.started = true;
+            }
+            for b in bytes {
+                self.state ^= *b as u64;
+                self.state = self.state.wrapping_mul(0x100000001b3);
+            }
+        }
+        pub fn finish_hex(&self) -> String {
+            format!("{:016x}", self.state)
+        }
+    }
+}
