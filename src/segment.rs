@@ -175,7 +175,22 @@ pub fn segment(norm: &NormText, lang: Lang) -> Segmented {
         let t = norm.text[s..e].trim();
         t.len() >= 3 && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
     };
+    // YAML front matter (--- … --- at the top of a Markdown file) is metadata, not text.
+    let front_matter_end = {
+        let first = norm.line_range(0);
+        if norm.text[first.0..first.1].trim() == "---" {
+            (1..norm.line_count().min(60)).find(|&l| {
+                let (s, e) = norm.line_range(l);
+                norm.text[s..e].trim() == "---"
+            })
+        } else {
+            None
+        }
+    };
     for line in 0..norm.line_count() {
+        if front_matter_end.is_some_and(|end| line <= end) {
+            continue;
+        }
         let (ls, le) = norm.line_range(line);
         let raw_line = &norm.text[ls..le];
         // A Markdown setext heading: the line is underlined by === or ---.
@@ -183,7 +198,17 @@ pub fn segment(norm: &NormText, lang: Lang) -> Segmented {
         let kind = classify(raw_line, lang, p, setext);
         match kind {
             LineKind::Blank => {
-                flush(&mut seg, &mut block, current_article, &paragraph, &item);
+                // Hard-wrapped text with blank lines between lines ("… employees authorised\n\n
+                // are subject to …"): keep the block open when the sentence has not ended and
+                // the next text line continues it in lower case.
+                let open = block.is_some_and(|(bs, be)| {
+                    let t = norm.text[bs..be].trim_end();
+                    !t.is_empty() && !t.ends_with(['.', '。', ':', ';', '!', '?', ')', '"'])
+                });
+                let continues = open && next_text_line(norm, line).is_some_and(|t| t.chars().next().is_some_and(|c| c.is_ascii_lowercase()));
+                if !continues {
+                    flush(&mut seg, &mut block, current_article, &paragraph, &item);
+                }
             }
             LineKind::TitleOnly(title) => {
                 flush(&mut seg, &mut block, current_article, &paragraph, &item);
@@ -272,6 +297,14 @@ pub fn segment(norm: &NormText, lang: Lang) -> Segmented {
     seg
 }
 
+/// The next non-blank line after `line`, trimmed.
+fn next_text_line(norm: &NormText, line: usize) -> Option<&str> {
+    (line + 1..norm.line_count().min(line + 4)).map(|l| {
+        let (s, e) = norm.line_range(l);
+        norm.text[s..e].trim()
+    }).find(|t| !t.is_empty())
+}
+
 fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
     let trimmed_start = line.len() - line.trim_start().len();
     let mut off = trimmed_start;
@@ -300,7 +333,7 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
 
     let heading = |kind: ArticleKind, label: Option<(String, usize, usize)>, rest_at: usize| {
         let rest = &line[rest_at..];
-        let (title, body) = split_title(rest, rest_at, p);
+        let (title, body) = split_title(rest, rest_at, p, md);
         LineKind::Heading { kind, label, title, level: 0, body }
     };
 
@@ -371,9 +404,9 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
     }
     if md {
         // An unnumbered Markdown heading: its text is the title.
-        let title = t.trim_end_matches("**").trim().trim_end_matches(['.', ':']).to_string();
+        let title = strip_md(t.trim_end_matches("**").trim().trim_end_matches(['.', ':']));
         if !title.is_empty() && title.chars().count() <= 80 {
-            return LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(strip_md(&title)), level: 0, body: line.len() };
+            return LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(title), level: 0, body: line.len() };
         }
     }
     if stripped_bold.is_some() && t.trim_end().ends_with("**") {
@@ -430,7 +463,19 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
 }
 
 fn strip_md(s: &str) -> String {
-    s.replace("**", "").replace('*', "").replace('`', "").trim().to_string()
+    // Drop inline HTML (<a name="x"></a>) and emphasis marks.
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '*' | '`' if !in_tag => {}
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
 }
 
 /// A short heading-like rest of a numbered line: "Confidentiality", "Sub-processing".
@@ -444,7 +489,7 @@ fn looks_like_title(rest: &str) -> bool {
 
 /// Splits what follows a heading label into a title and the start of the body.
 /// Returns (title, body offset within the line).
-fn split_title(rest: &str, rest_at: usize, p: &Patterns) -> (Option<String>, usize) {
+fn split_title(rest: &str, rest_at: usize, p: &Patterns, md: bool) -> (Option<String>, usize) {
     let rest_trim = rest.trim_start();
     let lead = rest.len() - rest_trim.len();
     let rest_trim = rest_trim.trim_start_matches(['.', ':', '-', '—', '–', '、']).trim_start();
@@ -457,6 +502,11 @@ fn split_title(rest: &str, rest_at: usize, p: &Patterns) -> (Option<String>, usi
         return (Some(c[1].trim().to_string()), rest_at + lead + m.end());
     }
     let clean = rest_trim.trim_end_matches("**").trim();
+    // A Markdown heading line is a title even with a final period ("1\. Details.").
+    if md && clean.chars().count() <= 80 && !clean.contains('。') {
+        let t = strip_md(clean.trim_end_matches(['.', ':']));
+        return ((!t.is_empty()).then_some(t), rest_at + rest.len());
+    }
     // "Article 5 Confidentiality" / "第1 目的" / "5.2 Sub-processing": a short rest without
     // sentence punctuation is a title.
     if looks_like_title(clean) && !clean.contains('。') {
@@ -485,8 +535,18 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
     let mut s = 0;
     let bytes = block.as_bytes();
     let mut iter = block.char_indices().peekable();
+    let mut depth: i32 = 0;
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map(|&(_, n)| n);
+        match c {
+            '(' | '「' | '『' | '【' => depth += 1,
+            ')' | '」' | '』' | '】' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+        // 「秘密情報（その複製物を含む。）を返還する」: a period inside brackets ends nothing.
+        if depth > 0 && matches!(c, '。' | '.' | '!' | '?') {
+            continue;
+        }
         let boundary = match c {
             '。' => true,
             '!' | '?' | '！' | '？' => next.is_none_or(|n| n == ' ' || n == '\n' || crate::text::is_cjk(n)),
@@ -663,10 +723,23 @@ mod tests {
     }
 
     #[test]
+    fn markdown_setext_front_matter_and_bulleted_sections() {
+        let raw = "---\ntags: [a]\n---\n\nAddendum\n========\n\n1\\. Details.\n------------\n\n*   1.1 Scope and Roles. Provider may process data.\n\n## <a name=\"x\"></a>はじめに\n";
+        let (n, s) = seg(raw, Lang::En);
+        let labels: Vec<_> = s.articles.iter().map(|a| (a.label.as_str(), a.title.as_deref())).collect();
+        assert_eq!(labels, vec![("Addendum", None), ("1", Some("Details")), ("1.1", Some("Scope and Roles")), ("はじめに", Some("はじめに"))]);
+        assert!(body(&n, &s).contains(&"Provider may process data."));
+    }
+
+    #[test]
     fn wrapped_japanese_lines_join_into_one_sentence() {
         let raw = "第5条（漏えい）\n乙は、個人情報の漏えいが発生した場合、\n直ちに甲に報告しなければならない。\n";
         let (n, s) = seg(raw, Lang::Ja);
         let b = body(&n, &s);
         assert_eq!(b, vec!["乙は、個人情報の漏えいが発生した場合、\n直ちに甲に報告しなければならない。"]);
+        let (n, s) = seg("受領者は、秘密情報(その複製物を含む。)を速やかに返還する。\n", Lang::Ja);
+        assert_eq!(body(&n, &s), vec!["受領者は、秘密情報(その複製物を含む。)を速やかに返還する。"]);
+        let (n, s) = seg("d) ensure that employees authorised to process data\n\nare subject to confidentiality.\n", Lang::En);
+        assert_eq!(body(&n, &s), vec!["ensure that employees authorised to process data\n\nare subject to confidentiality."]);
     }
 }

@@ -531,7 +531,7 @@ fn csv_has_bom_quoting_and_one_row_per_document_and_id() {
         for c in &doc.clauses {
             let row = rows
                 .iter()
-                .find(|r| &r[0] == doc.path && &r[1] == c.id)
+                .find(|r| r[0] == doc.path && r[1] == c.id)
                 .unwrap();
             assert_eq!(&row[3], c.status);
             assert_eq!(&row[4], c.requirement);
@@ -658,11 +658,11 @@ fn compare_csv_matches_json() {
     for (i, doc) in report.documents.iter().enumerate() {
         assert_eq!(&header[3 + i], doc.path);
         for c in &doc.clauses {
-            let row = rows.iter().find(|r| &r[1] == c.id).unwrap();
+            let row = rows.iter().find(|r| r[1] == c.id).unwrap();
             assert_eq!(&row[3 + i], c.status);
         }
         for r in &doc.risks {
-            let row = rows.iter().find(|row| &row[1] == r.id).unwrap();
+            let row = rows.iter().find(|row| row[1] == r.id).unwrap();
             assert_eq!(&row[3 + i], r.status);
         }
     }
@@ -894,8 +894,14 @@ fn html_report_in_headless_chromium() {
     );
     page.screenshot(&out.join("report-browser-finding.png"))
         .unwrap();
-    for (anchor, name) in [("d2", "report-browser-en.png"), ("d3", "report-browser-error.png")] {
-        eval(&mut page, &format!("document.getElementById('{anchor}').scrollIntoView()"));
+    for (anchor, name) in [
+        ("d2", "report-browser-en.png"),
+        ("d3", "report-browser-error.png"),
+    ] {
+        eval(
+            &mut page,
+            &format!("document.getElementById('{anchor}').scrollIntoView()"),
+        );
         page.screenshot(&out.join(name)).unwrap();
     }
     // Print: A4 PDF renders, with the gaps expanded by the beforeprint handler.

@@ -47,7 +47,7 @@ fn ja() -> &'static JaPatterns {
         predicate: Regex::new(concat!(
             "(?P<neg_obl>義務を負わない|義務を負いません|必要はない|必要はありません|要しない|要しません|責任を負わない|責任を負いません|責を負わない|一切責任を負わ|賠償しない|賠償しません|保証しない|保証しません|保証するものではありません|保証するものではない)",
             "|(?P<obl2>なければならない|なければならず|ねばならない|なければなりません)",
-            "|(?P<pro>てはならない|てはならず|てはなりません|ではならない|てはいけない|ないものとする|ないものとし|ないものとします|ないこととする|ないこととします|ないこと[。とに]|ことはできない|ことはできず|ことはできません|ことができない|ことができず|ことができません|できないものと|できない|できず|できません|禁止する|禁止します|禁止され|禁じ|認めない|認めません|許されない|行わない|行いません|しない[。、]|しません|いたしません|せず|しないものと|しないよう|ないよう[にし])",
+            "|(?P<pro>てはならない|てはならず|てはなりません|ではならない|てはいけない|ないものとする|ないものとし|ないものとします|ないこととする|ないこととします|ないこと[。とに]|ことはできない|ことはできず|ことはできません|ことができない|ことができず|ことができません|できないものと|できない|できず|できません|禁止する|禁止します|禁止され|禁じ|認めない|認めません|許されない|行わない|行いません|しない[。、]|しません|いたしません|せず|しないものと|しないよう|ないよう[にし]|[さしわかがたまられけめせえべいこぜ]ない。|ません。)",
             "|(?P<eff>努める|努めるもの|努めます|努力する|努力します|努力義務|努めなければ)",
             "|(?P<perm>ことができ|ことが可能|ことがあ|場合があ|できるものと|できる|できます|妨げない|妨げません|差し支えない|差し支えありません|自由に|権利を有する|権利を有します|権利を留保|裁量により|裁量で)",
             "|(?P<obl>ものとする|ものとし|ものとします|こととする|こととします|義務を負う|義務を負います|責任を負う|責任を負います|責を負う|負うものと|しなければ|しなくてはならない|遵守する|遵守します|講じる|講ずる|講じます|従う|従います|報告する|報告します|通知する|通知します|返還する|返却する|廃棄する|削除する|消去する|する。|します。|いたします|行う。|行います|とする。|こと。)",
@@ -172,7 +172,13 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
     // "Neither party may assign …", "No Sub-processor shall …", "nor shall": negated subject.
     let modal_at = c.get(0).unwrap().start();
     if matches!(m, Modality::Permission | Modality::Obligation) && negated_subject().is_match(&s[clause_start..modal_at]) {
-        m = Modality::Prohibition;
+        // "Nothing in this Agreement shall prevent either party from …" permits.
+        let after = s[c.get(0).unwrap().end()..].trim_start().to_ascii_lowercase();
+        m = if ["prevent", "restrict", "limit", "prohibit", "preclude", "be construed", "be deemed to", "affect"].iter().any(|w| after.starts_with(w)) {
+            Modality::Permission
+        } else {
+            Modality::Prohibition
+        };
     }
     if matches!(m, Modality::Obligation | Modality::Permission) && p.effort.is_match(s) {
         return Modality::Effort;
@@ -182,7 +188,7 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
 
 fn negated_subject() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)(?:^|[\s,(])(?:neither|nor|no|none\s+of)\s+(?:[\w'-]+\s+){0,8}$").expect("negated subject"))
+    R.get_or_init(|| Regex::new(r"(?i)(?:^|[\s,(])(?:neither|nor|no|nothing|none\s+of)\s+(?:[\w'-]+\s+){0,8}$").expect("negated subject"))
 }
 
 #[cfg(test)]
@@ -211,6 +217,8 @@ mod tests {
         assert_eq!(classify("乙は、個人情報を適切に管理するよう努める。", None, Lang::Ja), Modality::Effort);
         assert_eq!(ja_at("乙は、甲の秘密情報を第三者に開示しないよう努めるものとする。", "開示"), Modality::Effort);
         assert_eq!(ja_at("乙は、秘密を漏らしてはならない。", "秘密"), Modality::Prohibition);
+        assert_eq!(ja_at("乙は、委託データを事業所の外に持ち出さない。", "持ち出"), Modality::Prohibition);
+        assert_eq!(ja_at("当社は、お客様データを取り扱いません。", "お客様データ"), Modality::Prohibition);
         assert_eq!(classify("乙は、個人情報を漏えいしてはならない。ただし、法令に基づく場合はこの限りでない。", None, Lang::Ja), Modality::Prohibition);
     }
 
@@ -227,5 +235,6 @@ mod tests {
         assert_eq!(en_at("The Receiving Party will not disclose Confidential Information.", "disclose"), Modality::Prohibition);
         assert_eq!(en_at("Neither party may assign or delegate this Agreement without consent.", "assign"), Modality::Prohibition);
         assert_eq!(en_at("No Sub-processor shall be engaged without authorisation.", "engaged"), Modality::Prohibition);
+        assert_eq!(en_at("Nothing in this Agreement shall prevent either party from disclosing information required by law.", "disclosing"), Modality::Permission);
     }
 }

@@ -26,7 +26,7 @@ const JA_PROVIDER: &[&str] = &[
 ];
 const JA_CUSTOMER: &[&str] = &[
     "甲", "委託者", "委託元", "発注者", "お客様", "お客さま", "利用者", "契約者", "本契約者", "ユーザー", "ユーザ", "会員", "加入者", "申込者", "利用企業",
-    "開示者", "開示当事者", "情報開示者", "導入企業", "顧客", "登録ユーザー", "本利用者",
+    "開示者", "開示当事者", "情報開示者", "導入企業", "顧客", "登録ユーザー", "本利用者", "あなた", "貴社", "加盟店", "購入者",
 ];
 const JA_BOTH: &[&str] = &[
     "甲及び乙", "甲および乙", "甲乙", "甲又は乙", "甲または乙", "乙及び甲", "乙又は甲", "両当事者", "各当事者", "当事者双方", "甲乙双方", "甲乙いずれ", "双方",
@@ -101,6 +101,7 @@ impl Parties {
     /// The role bound by the predicate that governs a cue at byte `anchor` of `sentence`
     /// (`None` when the sentence names no party).
     pub fn role_at(&self, sentence: &str, anchor: usize) -> Option<Role> {
+        let anchor = floor_char_boundary(sentence, anchor);
         match self.lang {
             Lang::Ja => self.role_ja(sentence, anchor),
             Lang::En => self.role_en(sentence, anchor),
@@ -124,7 +125,7 @@ impl Parties {
         let mut first_topic: Option<Role> = None;
         let mut ga: Option<(usize, Role)> = None; // last が-subject before the anchor
         for (st, en, role) in self.mentions(s) {
-            let rest = &s[en..];
+            let rest = s[en..].trim_start();
             let rest = strip_staff_suffix(rest);
             let particle = if rest.starts_with("は") || rest.starts_with("も") || rest.starts_with("において") || rest.starts_with("に対して") && false {
                 'w'
@@ -179,6 +180,10 @@ impl Parties {
             if !subject_verb_re().is_match(rest) {
                 continue;
             }
+            // "notify the Disclosing Party promptly", "inform us immediately": an object.
+            if object_position_re().is_match(&s[..st]) {
+                continue;
+            }
             // "Customer Data will" is not the Customer.
             if st < anchor {
                 best = Some((st, role));
@@ -210,9 +215,17 @@ fn subject_verb_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         Regex::new(
-            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
+            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
         )
         .expect("subject verb regex")
+    })
+}
+
+fn object_position_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:to|by|with|of|for|from|than|against|upon|notify|notifies|inform|informs|provide|provides|give|gives|tell|assist|assists|allow|allows|permit|permits|request|requests|contact|advise|advises)\s+(?:the\s+|a\s+|an\s+|any\s+|such\s+|each\s+)?$")
+            .expect("object position regex")
     })
 }
 
@@ -252,11 +265,15 @@ fn resolve_ja(text: &str, terms: &mut BTreeMap<String, Role>) {
             // A company name alias with no role word yet: decide later from how it acts.
             terms.entry(alias.clone()).or_insert(Role::Unknown);
         }
-        // The line before the name may carry the role: 「委託者　株式会社A（以下「甲」）」.
-        let line_start = head[..c.get(0).unwrap().start()].rfind('\n').map_or(0, |i| i + 1);
-        let prefix = &head[line_start..c.get(0).unwrap().start()];
-        if let Some(r) = role_word_ja(prefix) {
-            terms.insert(alias, r);
+        // The words right before the name may carry the role: 「委託者　株式会社A（以下「甲」）」 —
+        // but not an earlier definition on the same line (「開示者」という。）が他方の当事者…).
+        if role_of_name.is_none() && matches!(alias.as_str(), "甲" | "乙" | "丙") {
+            let start = c.get(0).unwrap().start();
+            let line_start = head[..start].rfind(['\n', ')', '」', '、', '。']).map_or(0, |i| i + head[i..].chars().next().map_or(1, char::len_utf8));
+            let prefix = &head[line_start..start];
+            if let Some(r) = role_word_ja(prefix) {
+                terms.insert(alias, r);
+            }
         }
     }
     let preamble = &head[..floor_char_boundary(head, 2500)];
@@ -326,8 +343,12 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
         if names.is_empty() {
             continue;
         }
-        // A role word among the aliases gives its role to all of them.
-        let role = names.iter().find_map(|n| terms.get(&n.to_lowercase()).copied().filter(|r| matches!(r, Role::Provider | Role::Customer)));
+        // A role word among the aliases gives its role to all of them; otherwise how the
+        // entity acts in the text ("OpenAI will notify Customer") decides.
+        let role = names
+            .iter()
+            .find_map(|n| terms.get(&n.to_lowercase()).copied().filter(|r| matches!(r, Role::Provider | Role::Customer)))
+            .or_else(|| names.iter().find_map(|n| infer_en_role(text, n)));
         // Otherwise the words just before the parenthesis: `Acme Inc., a provider of … ("Acme")`.
         // Only an entity (a company form or a person) is a party; "Customer Instructions"
         // or "Purchase Order" defined after the word Customer are not.
@@ -336,7 +357,8 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
         if role.is_none() && !entity {
             continue;
         }
-        let role = role.or_else(|| role_word_en(before));
+        let near = &before[floor_char_boundary(before, before.len().saturating_sub(60))..];
+        let role = role.or_else(|| role_word_en(near));
         for n in names {
             let key = n.to_lowercase();
             if matches!(key.as_str(), "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information") {
@@ -386,10 +408,14 @@ fn role_word_en(s: &str) -> Option<Role> {
 }
 
 fn infer_en_role(text: &str, name: &str) -> Option<Role> {
-    let provides = [" will provide", " shall provide", " provides the", " shall perform", " will perform", " hosts", " will host", " shall host", " processes"];
-    let pays = [" shall pay", " will pay", " agrees to pay"];
-    let p = provides.iter().filter(|v| text.contains(&format!("{name}{v}"))).count();
-    let c = pays.iter().filter(|v| text.contains(&format!("{name}{v}"))).count();
+    let provides = [
+        " will provide", " shall provide", " provides the", " shall perform", " will perform", " hosts", " will host", " shall host", " processes",
+        " will process", " shall process", " will notify", " shall notify", " will implement", " shall implement", " will maintain", " shall maintain",
+        " will assist", " shall assist", " will delete", " shall delete", " acts as", " is the processor", " as processor", "'s services", "'s platform",
+    ];
+    let pays = [" shall pay", " will pay", " agrees to pay", " is the controller", " as controller"];
+    let p = provides.iter().map(|v| text.matches(&format!("{name}{v}")).count()).sum::<usize>();
+    let c = pays.iter().map(|v| text.matches(&format!("{name}{v}")).count()).sum::<usize>();
     match p.cmp(&c) {
         std::cmp::Ordering::Greater => Some(Role::Provider),
         std::cmp::Ordering::Less => Some(Role::Customer),
@@ -435,6 +461,17 @@ mod tests {
     }
 
     #[test]
+    fn nda_definitions_keep_their_roles() {
+        let doc = "一方の当事者(以下「開示者」という。)が他方の当事者(以下「受領者」という。)に対し開示する情報について定める。";
+        let p = Parties::resolve(doc, Lang::Ja);
+        assert_eq!(p.terms["受領者"], Role::Provider);
+        assert_eq!(p.terms["開示者"], Role::Customer);
+        assert_eq!(p.role_at("GitHub は、データを保護します。", 0), None);
+        let s = "受領者 は、秘密を保持する。";
+        assert_eq!(p.role_at(s, s.find("秘密").unwrap()), Some(Role::Provider));
+    }
+
+    #[test]
     fn japanese_swapped_letters() {
         let doc = "委託者 株式会社A(以下「乙」という。)と受託者 株式会社B(以下「甲」という。)は契約する。";
         let p = Parties::resolve(doc, Lang::Ja);
@@ -457,6 +494,10 @@ mod tests {
         assert_eq!(p.role_at(s, s.find("confidential.").unwrap()), Some(Role::Both));
         let s = "Customer Data will be deleted within 30 days.";
         assert_eq!(p.role_at(s, s.find("deleted").unwrap()), None);
+        let s = "The Receiving Party shall notify the Disclosing Party promptly of any unauthorised disclosure.";
+        assert_eq!(p.role_at(s, s.find("unauthorised").unwrap()), Some(Role::Provider));
+        let s = "You must notify us immediately of any unauthorized use of your account.";
+        assert_eq!(p.role_at(s, s.find("unauthorized").unwrap()), Some(Role::Customer));
         let s = "Provider's personnel shall keep Customer Data confidential.";
         assert_eq!(p.role_at(s, s.find("confidential").unwrap()), Some(Role::Provider));
     }
