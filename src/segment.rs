@@ -430,6 +430,8 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
         && !t.chars().any(|c| c.is_ascii_lowercase())
         && !t.ends_with('.')
         && t.split_whitespace().count() <= 8
+        && !t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().filter(|c| c.is_alphabetic()).count() >= 4
     {
         return LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(t.trim().to_string()), level: 0, body: line.len() };
     }

@@ -313,7 +313,7 @@ impl Analyzer {
                         continue;
                     }
                 }
-                if p.status == PatternStatus::None {
+                if p.status == PatternStatus::None && p.party.is_none() && p.modality.is_none() {
                     break;
                 }
                 // Party and modality at the governing predicate of the first cue.
@@ -359,6 +359,13 @@ impl Analyzer {
                         IdKind::Risk => (true, false),
                     },
                 };
+                if p.status == PatternStatus::None {
+                    // A carve-out with party/modality filters consumes only what it names.
+                    if party_ok && mod_ok {
+                        break;
+                    }
+                    continue;
+                }
                 if !(party_ok && mod_ok) {
                     if rule.kind == IdKind::Clause && p.status == PatternStatus::Present {
                         near.push(NearMiss { sentence: si, role, modality });

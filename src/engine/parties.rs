@@ -171,10 +171,12 @@ impl Parties {
             // Possessive: "Provider's personnel shall" binds the Provider.
             let mut rest = &s[en..];
             if let Some(r) = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) {
-                rest = r;
-                let r2 = rest.trim_start();
-                let word_end = r2.find(|c: char| !c.is_alphanumeric() && c != '-').unwrap_or(r2.len());
-                rest = &r2[word_end..];
+                // Only "X's personnel shall …" (a short noun phrase, then a modal) binds X;
+                // "upon the Disclosing Party's written request, …" does not.
+                match possessive_subject(r) {
+                    Some(after) => rest = after,
+                    None => continue,
+                }
             }
             let rest = rest.trim_start().trim_start_matches(',').trim_start();
             if !subject_verb_re().is_match(rest) {
@@ -219,6 +221,25 @@ fn subject_verb_re() -> &'static Regex {
         )
         .expect("subject verb regex")
     })
+}
+
+/// After "X's": a noun phrase of one to three words followed by a modal ("personnel
+/// shall", "employees and agents will"); returns the text from the modal on.
+fn possessive_subject(r: &str) -> Option<&str> {
+    static MODAL: OnceLock<Regex> = OnceLock::new();
+    let modal = MODAL.get_or_init(|| Regex::new(r"(?i)^(?:shall|will|must|may|agrees?|is|are|has|have|cannot|undertakes?)\b").expect("modal"));
+    let mut rest = r.trim_start();
+    for _ in 0..6 {
+        let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '-'))?;
+        if end == 0 {
+            return None;
+        }
+        rest = rest[end..].trim_start();
+        if modal.is_match(rest) {
+            return Some(rest);
+        }
+    }
+    None
 }
 
 fn object_position_re() -> &'static Regex {
@@ -498,6 +519,8 @@ mod tests {
         assert_eq!(p.role_at(s, s.find("unauthorised").unwrap()), Some(Role::Provider));
         let s = "You must notify us immediately of any unauthorized use of your account.";
         assert_eq!(p.role_at(s, s.find("unauthorized").unwrap()), Some(Role::Customer));
+        let s = "Upon the Disclosing Party's written request, the Receiving Party will destroy all copies.";
+        assert_eq!(p.role_at(s, s.find("destroy").unwrap()), Some(Role::Provider));
         let s = "Provider's personnel shall keep Customer Data confidential.";
         assert_eq!(p.role_at(s, s.find("confidential").unwrap()), Some(Role::Provider));
     }
