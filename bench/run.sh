@@ -82,6 +82,9 @@ printf '| %s DOCX end to end (%s MB) | %.2f s, %.1f docs/s | |\n' "$N_DOCX" "$MB
 printf '| whole corpus end to end (%s files, %s MB) | %.2f s, %.0f docs/s, %.1f MB/s | |\n' "$N_ALL" "$MB_ALL" "$T_ALL" "$(echo "$N_ALL/$T_ALL" | bc -l)" "$(echo "$MB_ALL/$T_ALL" | bc -l)"
 printf '| analysis, 1 core, vs bare Aho-Corasick | %s MB/s vs %s MB/s = %s%% | ≥ 25%% |\n' "$(get analysis_mbps_core)" "$(get ac_mbps)" "$(get ratio_pct)"
 printf '| analysis, all cores | %s MB/s | |\n' "$(get parallel_mbps)"
+RP=$(grep '^RESULT pdf' "$WORK/inproc" || true)
+getp() { echo "$RP" | tr ' ' '\n' | awk -F= -v k="$1" '$1==k{print $2}'; }
+printf '| PDF extraction in-process vs pdftotext per file | %s s vs %s s = %s× | ≤ 1.0× |\n' "$(getp pdf_ours_s)" "$(getp pdf_pdftotext_s)" "$(getp ratio)"
 printf '| PDF extraction, CLI per file vs pdftotext per file | %.2f s vs %.2f s = %.2f× (%.1f vs %.1f ms/page) | ≤ 1.0× |\n' "$T_OURS_PDF" "$T_POPPLER" "$(echo "$T_OURS_PDF/$T_POPPLER" | bc -l)" "$(echo "1000*$T_OURS_PDF/$PAGES" | bc -l)" "$(echo "1000*$T_POPPLER/$PAGES" | bc -l)"
 printf '| re-run with --cache (whole corpus) | %.2f s vs %.2f s first = %.1f%% | ≤ 10%% |\n' "$T_C2" "$T_C1" "$(echo "100*$T_C2/$T_C1" | bc -l)"
 printf '| peak memory, JSONL, 1,000 / 10,000 docs | %.0f MB / %.0f MB (%s s / %s s) | ≤ 300 MB, flat |\n' "$(echo "$M_1K/1024" | bc -l)" "$(echo "$M_10K/1024" | bc -l)" "$T_1K" "$T_10K"

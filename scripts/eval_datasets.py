@@ -301,8 +301,9 @@ def run_contractnli(corpus, bin_path, out_dir, jobs, log):
 
 # --------------------------------------------------------------------------- CUAD
 
-CAP_RE = re.compile(r"liabilit[^.;]{0,250}?\b(shall|will)\s+not\s+exceed|"
-                    r"\b(shall|will)\s+not\s+exceed[^.;]{0,250}?liabilit", re.I | re.S)
+# "liability ... exceed" in one sentence, or a "Limitation of/on Liability" heading.
+CAP_RE = re.compile(r"liabilit[^.;]{0,300}?exceed|exceed[^.;]{0,300}?liabilit|"
+                    r"limitations? (of|on) liabilit", re.I | re.S)
 AUDIT_RE = re.compile(r"\baudit", re.I)
 
 
@@ -539,7 +540,7 @@ def run_eval(bin_path, labels: Path, root: Path, log):
 
 def render(results, evals):
     L = []
-    hdr = f"{'unit':<46} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>5}  {'P':>6} {'R':>6} {'F1':>6}  │ {'base P':>6} {'base R':>6} {'base F1':>7}"
+    hdr = f"{'unit':<58} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>5}  {'P':>6} {'R':>6} {'F1':>6}  │ {'base P':>6} {'base R':>6} {'base F1':>7}"
     for r in results:
         if r is None:
             continue
@@ -550,14 +551,14 @@ def render(results, evals):
             L.append(f"   ({r['note']})")
         L.append(hdr)
         for name, c, b in r["rows"]:
-            L.append(f"{name:<46} {c.tp:>4} {c.fp:>4} {c.fn:>4} {c.tn:>5}  {fmt(c.p)} {fmt(c.r)} {fmt(c.f1)}  │ {fmt(b.p)} {fmt(b.r)} {fmt(b.f1):>7}")
+            L.append(f"{name:<58} {c.tp:>4} {c.fp:>4} {c.fn:>4} {c.tn:>5}  {fmt(c.p)} {fmt(c.r)} {fmt(c.f1)}  │ {fmt(b.p)} {fmt(b.r)} {fmt(b.f1):>7}")
         mt, mb = r["macro"]
-        L.append(f"{'macro-F1':<46} {'':>4} {'':>4} {'':>4} {'':>5}  {'':>6} {'':>6} {fmt(mt)}  │ {'':>6} {'':>6} {fmt(mb):>7}")
+        L.append(f"{'macro-F1':<58} {'':>4} {'':>4} {'':>4} {'':>5}  {'':>6} {'':>6} {fmt(mt)}  │ {'':>6} {'':>6} {fmt(mb):>7}")
         for name, c, b in r.get("variants", []):
             if c.tp is None:
-                L.append(f"{'  variant: ' + name:<46} {'':>4} {'':>4} {'':>4} {'':>5}  {'':>6} {'':>6} {fmt(c.f1)}  │ {'':>6} {'':>6} {fmt(b.f1):>7}")
+                L.append(f"{'  variant: ' + name:<58} {'':>4} {'':>4} {'':>4} {'':>5}  {'':>6} {'':>6} {fmt(c.f1)}  │ {'':>6} {'':>6} {fmt(b.f1):>7}")
             else:
-                L.append(f"{'  variant: ' + name:<46} {c.tp:>4} {c.fp:>4} {c.fn:>4} {c.tn:>5}  {fmt(c.p)} {fmt(c.r)} {fmt(c.f1)}  │ {fmt(b.p)} {fmt(b.r)} {fmt(b.f1):>7}")
+                L.append(f"{'  variant: ' + name:<58} {c.tp:>4} {c.fp:>4} {c.fn:>4} {c.tn:>5}  {fmt(c.p)} {fmt(c.r)} {fmt(c.f1)}  │ {fmt(b.p)} {fmt(b.r)} {fmt(b.f1):>7}")
     if evals:
         L.append("\n== clausegap eval (gold-label folders)")
         L.append(f"{'labels':<34} {'docs':>4} {'missing µF1':>11} {'weak F1':>8} {'risk macroF1':>12} {'risk µF1':>9} {'disagr':>6}")

@@ -494,8 +494,17 @@ impl Analyzer {
         for (i, (id, def)) in self.rules.sensitivity.iter().enumerate() {
             let mut ev = Vec::new();
             for si in 0..doc.seg.sentences.len() {
+                if doc.seg.sentences[si].heading {
+                    continue;
+                }
                 let hits = &doc.hits[si];
                 let text = self.sentence_text(doc, si);
+                if !def.context.is_empty() {
+                    let lower = text.to_lowercase();
+                    if !def.context.iter().any(|c| lower.contains(&c.to_lowercase())) {
+                        continue;
+                    }
+                }
                 let mut cue = hits.iter().find(|h| h.owner == Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
                 if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {
                     let start = doc.seg.sentences[si].start;
@@ -529,7 +538,6 @@ impl Analyzer {
                     break;
                 }
             }
-            let _ = def;
             if !ev.is_empty() {
                 found.push(SensitivityFinding { id: id.clone(), evidence: ev });
             }
@@ -540,7 +548,12 @@ impl Analyzer {
 
 fn neutral_exclusion(lit: &str) -> bool {
     let l = lit.to_ascii_lowercase();
-    ["含まない", "含みません", "除く", "除きます", "exclud", "does not include", "do not include", "no special"].iter().any(|n| l.contains(n))
+    [
+        "含まない", "含みません", "含まれない", "含まれません", "除く", "除きます", "取り扱わない", "取扱わない", "取り扱いません", "取扱いません",
+        "exclud", "does not include", "do not include", "no special", "will not process", "does not process", "not be processed",
+    ]
+    .iter()
+    .any(|n| l.contains(n))
 }
 
 fn bulk_count_ok(c: &regex::Captures) -> bool {

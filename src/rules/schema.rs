@@ -190,4 +190,9 @@ pub struct SensitivityDef {
     /// "must not upload").
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// When given, the sentence must also hold one of these (literal, case-insensitive)
+    /// words: data being handled, not an incidental mention ("credit card" in a billing
+    /// clause, 「知的財産」).
+    #[serde(default)]
+    pub context: Vec<String>,
 }
