@@ -72,8 +72,7 @@ class Counts:
     @property
     def f1(self):
         d = 2 * self.tp + self.fp + self.fn
-        # No positive on either side: nothing to score; count it as perfect (1.0) so a
-        # macro average is not skewed by a missing class -- never happens on these sets.
+        # No positive on either side: nothing to score (None, left out of macro averages).
         return 2 * self.tp / d if d else None
 
     def as_dict(self):
@@ -418,6 +417,7 @@ def run_claudette(corpus, bin_path, out_dir, jobs, log):
     levels = {"2+3": {2, 3}, "1+2+3": {1, 2, 3}}
     counts = {lv: {t: Counts() for t in CLAU_MAP} for lv in levels}
     base = {lv: {t: Counts() for t in CLAU_MAP} for lv in levels}
+    start_only = {t: Counts() for t in CLAU_MAP}   # variant: only the evidence's first line
     rows_out, failed, nlines, misaligned = [], 0, 0, []
     for p in files:
         sents = p.read_text(encoding="utf-8").split("\n")
@@ -437,26 +437,29 @@ def run_claudette(corpus, bin_path, out_dir, jobs, log):
         for tag, ident in CLAU_MAP.items():
             x = item(doc, "risks", ident)
             m = defaultdict(list)
+            starts = set()
             if x and x.get("status") == "flagged":
                 for e in x.get("evidence", []) or []:
                     ln = e.get("line")
                     if not ln:
                         continue
                     le = max(e.get("line_end") or ln, ln)
+                    starts.add(ln)
                     for k in range(ln, le + 1):
                         m[k].append(e)
-            pred_lines[tag] = (x, m)
+            pred_lines[tag] = (x, m, starts)
         for i, s in enumerate(sents, start=1):
             nlines += 1
             gt = parse_tags(tags[i - 1]) if i - 1 < len(tags) else {}
             for tag in CLAU_MAP:
-                x, m = pred_lines[tag]
+                x, m, starts = pred_lines[tag]
                 pred = i in m
                 b = bool(CLAU_KW[tag].search(s))
                 for lv, allowed in levels.items():
                     gold = gt.get(tag, -1) in allowed
                     counts[lv][tag].add(gold, pred)
                     base[lv][tag].add(gold, b)
+                start_only[tag].add(gt.get(tag, -1) in levels["2+3"], i in starts)
                 gold_any = tag in gt
                 gold_main = gt.get(tag, -1) in levels["2+3"]
                 if gold_main != pred:
@@ -474,6 +477,8 @@ def run_claudette(corpus, bin_path, out_dir, jobs, log):
     rows = [(f"{t} (2,3) ↔ {CLAU_MAP[t]} lines", counts["2+3"][t], base["2+3"][t]) for t in CLAU_MAP]
     variants = [(f"ltd incl. ltd1 (fair) as positive", counts["1+2+3"]["ltd"], base["1+2+3"]["ltd"]),
                 ("macro-F1 with suffix 1 counted", _MacroRow(counts["1+2+3"]), _MacroRow(base["1+2+3"]))]
+    variants += [(f"{t} (2,3), first evidence line only", start_only[t], base["2+3"][t]) for t in CLAU_MAP]
+    variants.append(("macro-F1, first evidence line only", _MacroRow(start_only), _MacroRow(base["2+3"])))
     return {"name": "CLAUDETTE dev", "docs": len(files), "failed": failed, "seconds": secs,
             "units": nlines, "rows": rows,
             "macro": (macro(counts["2+3"].values()), macro(base["2+3"].values())),

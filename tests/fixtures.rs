@@ -95,3 +95,16 @@ fn weak_dpa_weaknesses_are_found() {
         assert_eq!(status(&d, id), "weak", "{id}");
     }
 }
+
+#[test]
+fn list_items_take_the_lead_in_modality() {
+    let text = "Article 4 Obligations\nThe Receiving Party shall:\n(a) keep the Confidential Information in a secure place;\n(b) use the Confidential Information only for the Purpose;\n";
+    let ex = clausegap::extract::Extracted { format: clausegap::extract::Format::Txt, text: text.into(), page_starts: vec![], encoding: None };
+    let d = analyzer().analyze("x", &ex, &AnalyzeOptions::default());
+    assert_eq!(status(&d, "purpose-limitation"), "present", "{:?}", d.clauses.iter().find(|c| c.id == "purpose-limitation"));
+    let text = "第5条（禁止事項）\n乙は、次の各号に掲げる行為をしてはならない。\n（１）　委託業務の目的以外の目的で個人情報を利用すること。\n（２）　個人情報を甲の承諾なく複写又は複製すること。\n";
+    let ex = clausegap::extract::Extracted { format: clausegap::extract::Format::Txt, text: text.into(), page_starts: vec![], encoding: None };
+    let d = analyzer().analyze("x", &ex, &AnalyzeOptions::default());
+    assert_eq!(status(&d, "purpose-limitation"), "present");
+    assert_eq!(status(&d, "copy-restriction"), "present");
+}

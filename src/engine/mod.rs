@@ -116,7 +116,11 @@ impl Analyzer {
         let high_confidentiality = !sensitivity.is_empty();
         let (verdict, verdict_reasons) = cloud_verdict(kind, &clauses, &risks, report_lang);
         let summary = summarize(&clauses, &risks);
-        let (grade, grade_reason) = grade(&summary, profile, &risks, high_confidentiality, report_lang);
+        // The PPC concern — operators of a cloud service reading high-confidentiality data —
+        // caps the grade of terms of service; in an entrustment contract or DPA the provider
+        // handles the data by design and the clauses decide.
+        let cap_applies = high_confidentiality && kind == DocKind::Tos;
+        let (grade, grade_reason) = grade(&summary, profile, &risks, cap_applies, report_lang);
         let parties = doc
             .parties
             .summary(&doc.norm.text)
@@ -324,7 +328,15 @@ impl Analyzer {
                     .parties
                     .role_at(text, rel_anchor.unwrap_or(text.len()))
                     .unwrap_or(doc.main_role[si]);
-                let modality = modality::classify(text, rel_anchor, doc.lang);
+                let mut modality = modality::classify(text, rel_anchor, doc.lang);
+                if modality == Modality::Statement {
+                    // "Receiving Party shall: … (d) use it only for the Purpose;" /
+                    // 「乙は、次の各号に掲げる行為をしてはならない。（1）目的外利用」: an item
+                    // without its own predicate takes the lead-in's.
+                    if let Some(lead) = lead_in(doc, si) {
+                        modality = modality::classify(&doc.norm.text[doc.seg.sentences[lead].start..doc.seg.sentences[lead].end], None, doc.lang);
+                    }
+                }
                 let tags = self.tags(doc, si, modality);
                 let party_ok = match &p.party {
                     Some(allowed) => allowed.contains(&role),
@@ -544,6 +556,28 @@ impl Analyzer {
         }
         (found.iter().map(|f| f.id.clone()).collect(), found)
     }
+}
+
+/// The lead-in sentence an item belongs to: the nearest earlier non-item sentence of the
+/// same article, if it announces a list ("shall:", 「次の各号」「以下の」).
+fn lead_in(doc: &Doc, si: usize) -> Option<usize> {
+    let s = &doc.seg.sentences[si];
+    s.item.as_ref()?;
+    let article = s.article;
+    let mut j = si;
+    while j > 0 {
+        j -= 1;
+        let c = &doc.seg.sentences[j];
+        if c.article != article || c.heading {
+            return None;
+        }
+        if c.item.is_none() {
+            let t = doc.norm.text[c.start..c.end].trim_end();
+            let announces = t.ends_with(':') || t.ends_with('：') || ["次の", "次に掲げる", "以下の", "各号", "the following", "as follows"].iter().any(|w| t.contains(w));
+            return announces.then_some(j);
+        }
+    }
+    None
 }
 
 fn neutral_exclusion(lit: &str) -> bool {
