@@ -440,6 +440,17 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
             let m = c.get(0).unwrap();
             return LineKind::Paragraph { label: c[1].to_string(), body: base + m.end() };
         }
+        // 「2前項の場合」: PDF extraction can drop the space after a paragraph number. A
+        // number glued to Japanese text is a paragraph unless it reads as a quantity.
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=2).contains(&digits) {
+            if let Some(next) = t[digits..].chars().next() {
+                let quantity = "年月日時分秒条項号名人件円万千百億か箇ヶ週回個部社台枚倍割歳期次条";
+                if crate::text::is_cjk(next) && !quantity.contains(next) && !matches!(next, '.' | '、' | ')' | '%') {
+                    return LineKind::Paragraph { label: t[..digits].to_string(), body: base + digits };
+                }
+            }
+        }
         if let Some(c) = p.ja_item.captures(t) {
             let m = c.get(0).unwrap();
             return LineKind::Item { label: c[1].trim().to_string(), body: base + m.end() };
@@ -739,6 +750,10 @@ mod tests {
         let (n, s) = seg(raw, Lang::Ja);
         let b = body(&n, &s);
         assert_eq!(b, vec!["乙は、個人情報の漏えいが発生した場合、\n直ちに甲に報告しなければならない。"]);
+        let (n, s) = seg("第3条(再委託)\n乙は再委託してはならない。\n2前項の規定にかかわらず、乙は承諾を得て再委託できる。\n30日以内に通知する。\n", Lang::Ja);
+        let p = s.sentences.iter().find(|x| n.text[x.start..x.end].starts_with("前項")).unwrap();
+        assert_eq!(p.paragraph.as_deref(), Some("2"));
+        assert!(body(&n, &s).iter().any(|b| b.starts_with("30日以内")));
         let (n, s) = seg("受領者は、秘密情報(その複製物を含む。)を速やかに返還する。\n", Lang::Ja);
         assert_eq!(body(&n, &s), vec!["受領者は、秘密情報(その複製物を含む。)を速やかに返還する。"]);
         let (n, s) = seg("d) ensure that employees authorised to process data\n\nare subject to confidentiality.\n", Lang::En);
