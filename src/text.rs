@@ -63,6 +63,12 @@ pub fn normalize(raw: &str) -> NormText {
     let mut chars = raw.char_indices().peekable();
     let mut chunk = String::new();
     while let Some((pos, c)) = chars.next() {
+        // Plain ASCII (most of an English contract) needs no normalization.
+        if c.is_ascii() && c != '\r' && c != '\t' && chars.peek().is_none_or(|&(_, n)| n.is_ascii()) {
+            out.push(c);
+            map.push(pos as u32);
+            continue;
+        }
         // A character with its following combining marks is normalized as one unit, so that
         // か + U+3099 composes to が.
         chunk.clear();
@@ -196,6 +202,7 @@ fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut prev: Option<char> = None;
+    let mut line_start = 0usize;
     while i < bytes.len() {
         if bytes[i] == b' ' {
             let start = i;
@@ -209,8 +216,9 @@ fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
                 (Some(p), Some(n)) => {
                     let pj = is_cjk(p);
                     let nj = is_cjk(n);
-                    let line_so_far = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
-                    if is_numbering_token(line_so_far) && !matches!(n, '条' | '項' | '号' | '章' | '節' | '款' | '編') {
+                    // Only a short line start can be a numbering token; never rescan a long line.
+                    let short = out.len() - line_start <= 16;
+                    if short && is_numbering_token(&out[line_start..]) && !matches!(n, '条' | '項' | '号' | '章' | '節' | '款' | '編') {
                         // 「２　乙は」「一　個人情報」「第1　目的」: the space separates numbering
                         // from text and segmentation needs it.
                         true
@@ -231,6 +239,9 @@ fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
         out_map.extend_from_slice(&map[i..i + len]);
         prev = Some(c);
         i += len;
+        if c == '\n' {
+            line_start = out.len();
+        }
     }
     (out, out_map)
 }

@@ -246,17 +246,31 @@ impl Analyzer {
     fn evaluate(&self, doc: &Doc, ri: usize, rule: &Rule) -> (Vec<Contribution>, Vec<NearMiss>) {
         let mut out = Vec::new();
         let mut near = Vec::new();
+        let topic_has_regex = !rule.sets[rule.set_index["topic"]].regexes.is_empty();
         for si in 0..doc.seg.sentences.len() {
             if doc.seg.sentences[si].heading {
                 continue;
             }
             let has_own_hit = doc.hits[si].iter().any(|h| matches!(h.owner, Owner::Rule(r, _) if r == ri));
-            let in_title = self.title_topic(doc, ri, rule, si);
-            let has_regex_sets = rule.sets.iter().any(|s| !s.regexes.is_empty());
-            if !has_own_hit && !in_title && !has_regex_sets {
+            // Only a topic with regex cues can make a sentence without literal hits a
+            // candidate; other regex sets run on candidates only.
+            if !has_own_hit && !topic_has_regex && !self.title_topic(doc, ri, rule, si) {
                 continue;
             }
-            let topic_here = self.set_matches(doc, ri, rule, "topic", si);
+            let in_title = self.title_topic(doc, ri, rule, si);
+            // Each set is evaluated at most once per sentence, however many patterns use it.
+            let mut memo: Vec<(&str, Option<Option<(usize, usize)>>)> = Vec::new();
+            let mut set_matches = |name: &str| -> Option<Option<(usize, usize)>> {
+                if let Some((_, r)) = memo.iter().find(|(n, _)| *n == name) {
+                    return *r;
+                }
+                let r = self.set_matches(doc, ri, rule, name, si);
+                if let Some((key, _)) = rule.set_index.get_key_value(name) {
+                    memo.push((key.as_str(), r));
+                }
+                r
+            };
+            let topic_here = set_matches("topic");
             if topic_here.is_none() && !in_title {
                 continue;
             }
@@ -278,7 +292,7 @@ impl Analyzer {
                             None
                         }
                     } else {
-                        self.set_matches(doc, ri, rule, name, si)
+                        set_matches(name)
                     };
                     match m {
                         Some(c) => {
@@ -296,7 +310,7 @@ impl Analyzer {
                     continue;
                 }
                 if !p.any.is_empty() {
-                    match p.any.iter().find_map(|n| if n == "topic" { topic_here } else { self.set_matches(doc, ri, rule, n, si) }) {
+                    match p.any.iter().find_map(|n| if n == "topic" { topic_here } else { set_matches(n) }) {
                         Some(c) => {
                             if first_cue.is_none() {
                                 first_cue = c;
@@ -305,7 +319,7 @@ impl Analyzer {
                         None => continue,
                     }
                 }
-                if p.none.iter().any(|n| self.set_matches(doc, ri, rule, n, si).is_some()) {
+                if p.none.iter().any(|n| set_matches(n).is_some()) {
                     continue;
                 }
                 if !p.none_in_article.is_empty() {

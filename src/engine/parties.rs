@@ -429,14 +429,23 @@ fn role_word_en(s: &str) -> Option<Role> {
 }
 
 fn infer_en_role(text: &str, name: &str) -> Option<Role> {
-    let provides = [
+    const PROVIDES: &[&str] = &[
         " will provide", " shall provide", " provides the", " shall perform", " will perform", " hosts", " will host", " shall host", " processes",
         " will process", " shall process", " will notify", " shall notify", " will implement", " shall implement", " will maintain", " shall maintain",
         " will assist", " shall assist", " will delete", " shall delete", " acts as", " is the processor", " as processor", "'s services", "'s platform",
     ];
-    let pays = [" shall pay", " will pay", " agrees to pay", " is the controller", " as controller"];
-    let p = provides.iter().map(|v| text.matches(&format!("{name}{v}")).count()).sum::<usize>();
-    let c = pays.iter().map(|v| text.matches(&format!("{name}{v}")).count()).sum::<usize>();
+    const PAYS: &[&str] = &[" shall pay", " will pay", " agrees to pay", " is the controller", " as controller"];
+    if name.is_empty() {
+        return None;
+    }
+    // One pass over the occurrences of the name, looking at what follows each.
+    let (mut p, mut c) = (0usize, 0usize);
+    for (i, _) in text.match_indices(name) {
+        let after = &text[i + name.len()..];
+        let after = &after[..floor_char_boundary(after, 24)];
+        p += PROVIDES.iter().filter(|v| after.starts_with(*v)).count();
+        c += PAYS.iter().filter(|v| after.starts_with(*v)).count();
+    }
     match p.cmp(&c) {
         std::cmp::Ordering::Greater => Some(Role::Provider),
         std::cmp::Ordering::Less => Some(Role::Customer),
