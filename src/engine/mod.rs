@@ -254,10 +254,10 @@ impl Analyzer {
             let has_own_hit = doc.hits[si].iter().any(|h| matches!(h.owner, Owner::Rule(r, _) if r == ri));
             // Only a topic with regex cues can make a sentence without literal hits a
             // candidate; other regex sets run on candidates only.
-            if !has_own_hit && !topic_has_regex && !self.title_topic(doc, ri, rule, si) {
+            let in_title = self.title_topic(doc, ri, rule, si);
+            if !has_own_hit && !topic_has_regex && !in_title {
                 continue;
             }
-            let in_title = self.title_topic(doc, ri, rule, si);
             // Each set is evaluated at most once per sentence, however many patterns use it.
             let mut memo: Vec<(&str, Option<Option<(usize, usize)>>)> = Vec::new();
             let mut set_matches = |name: &str| -> Option<Option<(usize, usize)>> {

@@ -332,11 +332,18 @@ fn resolve_ja(text: &str, terms: &mut BTreeMap<String, Role>) {
 }
 
 fn role_word_ja(s: &str) -> Option<Role> {
-    let provider = ["受託者", "受注者", "委託先", "受託", "処理者", "受領者", "サービス提供者", "提供者"];
-    let customer = ["委託者", "発注者", "委託元", "開示者", "利用者", "契約者"];
-    // The last role word wins: 「委託者」 near the name.
+    last_role_word(
+        s,
+        &["受託者", "受注者", "委託先", "受託", "処理者", "受領者", "サービス提供者", "提供者"],
+        &["委託者", "発注者", "委託元", "開示者", "利用者", "契約者"],
+    )
+}
+
+/// The role of whichever role word occurs last in `s` (「委託者」 right before the name
+/// wins over an earlier 「受託者」).
+fn last_role_word(s: &str, provider: &[&str], customer: &[&str]) -> Option<Role> {
     let mut best: Option<(usize, Role)> = None;
-    for (words, role) in [(&provider[..], Role::Provider), (&customer[..], Role::Customer)] {
+    for (words, role) in [(provider, Role::Provider), (customer, Role::Customer)] {
         for w in words {
             if let Some(pos) = s.rfind(w) {
                 if best.is_none_or(|(p, _)| pos > p) {
@@ -412,20 +419,11 @@ fn entity_re() -> &'static Regex {
 }
 
 fn role_word_en(s: &str) -> Option<Role> {
-    let l = s.to_lowercase();
-    let provider = ["provider", "processor", "supplier", "vendor", "contractor", "consultant", "service"];
-    let customer = ["customer", "controller", "client", "subscriber", "licensee"];
-    let mut best: Option<(usize, Role)> = None;
-    for (words, role) in [(&provider[..], Role::Provider), (&customer[..], Role::Customer)] {
-        for w in words {
-            if let Some(pos) = l.rfind(w) {
-                if best.is_none_or(|(p, _)| pos > p) {
-                    best = Some((pos, role));
-                }
-            }
-        }
-    }
-    best.map(|(_, r)| r)
+    last_role_word(
+        &s.to_lowercase(),
+        &["provider", "processor", "supplier", "vendor", "contractor", "consultant", "service"],
+        &["customer", "controller", "client", "subscriber", "licensee"],
+    )
 }
 
 fn infer_en_role(text: &str, name: &str) -> Option<Role> {
