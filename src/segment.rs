@@ -106,7 +106,7 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let kn = "[0-9]+|[一二三四五六七八九十百〇零]+";
-        let re = |s: &str| Regex::new(s).expect("segment regex");
+        let re = |s: &str| crate::text::regex(s).expect("segment regex");
         Patterns {
             md_heading: re(r"^#{1,6}\s*"),
             md_bullet_numbered: re(r"^[-*+]\s+"),

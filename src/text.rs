@@ -319,3 +319,27 @@ mod tests {
         assert_eq!(normalize("か\u{3099}").text, "が");
     }
 }
+
+/// Compiles a regex meant for normalized text.
+///
+/// Normalized text has only ASCII whitespace and ASCII-folded Latin letters that matter,
+/// so a pattern is first compiled with Unicode mode off: `\b`, `\s`, `\w` and `(?i)` are
+/// then ASCII, which keeps the lazy DFA small and — for `\b` — usable on Japanese text
+/// at all (a Unicode word boundary makes it give up on the first non-ASCII byte). Literal
+/// Japanese in the pattern still matches its UTF-8 bytes. A pattern that needs Unicode
+/// (a negated class such as `[^。]`, or `.`, which could match half a character
+/// otherwise) keeps Unicode mode, with its `\b` made ASCII.
+/// Lazy-DFA cache per regex and thread. Cues with bounded gaps (`[^.;]{0,80}`) build
+/// many states; with the 2 MB default the cache is cleared over and over and the DFA
+/// rebuilt on every sentence.
+const DFA_CACHE: usize = 32 << 20;
+
+pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    let build = |p: &str, unicode: bool| regex::RegexBuilder::new(p).unicode(unicode).dfa_size_limit(DFA_CACHE).build();
+    build(pattern, false).or_else(|_| {
+        if pattern.contains("\\\\") {
+            return build(pattern, true);
+        }
+        build(&pattern.replace("\\b", "(?-u:\\b)"), true).or_else(|_| build(pattern, true))
+    })
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use crate::extract::Extracted;
 use crate::report::model::{ClauseFinding, DocSummary, DocumentReport, Evidence, PartyInfo, RiskFinding, SensitivityFinding};
-use crate::rules::{ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet};
+use crate::rules::{CueRegex, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet};
 use crate::segment::{segment, Segmented};
 use crate::taxonomy::{ClauseStatus, CloudVerdict, DocKind, IdKind, Lang, Profile, Requirement, RiskStatus};
 use crate::text::{is_cjk, normalize, NormText};
@@ -54,6 +54,8 @@ struct Doc<'a> {
     seg: Segmented,
     lang: Lang,
     parties: Parties,
+    /// `norm.text` with ASCII letters lowercased (same byte offsets).
+    lower: String,
     /// Hits per sentence, in text order.
     hits: Vec<Vec<Hit>>,
     /// Hits in each article title, per article.
@@ -94,7 +96,8 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new() };
+        let lower = norm.text.to_ascii_lowercase();
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, lower, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new() };
         self.find_hits(&mut doc);
         compute_main_roles(&mut doc);
 
@@ -207,7 +210,7 @@ impl Analyzer {
             if let Some(h) = doc.hits[si].iter().find(|h| h.owner == Owner::Shared(shi)) {
                 return Some(Some((h.start, h.end)));
             }
-            return self.rules.shared_regexes[shi].iter().any(|r| r.is_match(text)).then_some(None);
+            return self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(text)).then_some(None);
         }
         let set = *rule.set_index.get(name)?;
         if let Some(h) = doc.hits[si].iter().find(|h| h.owner == Owner::Rule(ri, set)) {
@@ -215,8 +218,12 @@ impl Analyzer {
         }
         let start = doc.seg.sentences[si].start;
         for r in &rule.sets[set].regexes {
-            if let Some(m) = r.find(text) {
-                return Some(Some((start + m.start(), start + m.end())));
+            if !self.gate_open(doc, si, r) {
+                continue;
+            }
+            let found = r.find(text);
+            if let Some((ms, me)) = found {
+                return Some(Some((start + ms, start + me)));
             }
         }
         None
@@ -225,7 +232,12 @@ impl Analyzer {
     fn shared_matches(&self, doc: &Doc, si: usize, name: &str) -> bool {
         let Some(shi) = self.rules.shared_index(name) else { return false };
         doc.hits[si].iter().any(|h| h.owner == Owner::Shared(shi))
-            || self.rules.shared_regexes[shi].iter().any(|r| r.is_match(self.sentence_text(doc, si)))
+            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(self.sentence_text(doc, si)))
+    }
+
+    /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
+    fn gate_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
+        r.gate.is_none_or(|g| doc.hits[si].iter().any(|h| h.owner == Owner::Gate(g)))
     }
 
     /// Whether the topic of rule `ri` is in the titles of the sentence's article or its
@@ -246,16 +258,16 @@ impl Analyzer {
     fn evaluate(&self, doc: &Doc, ri: usize, rule: &Rule) -> (Vec<Contribution>, Vec<NearMiss>) {
         let mut out = Vec::new();
         let mut near = Vec::new();
-        let topic_has_regex = !rule.sets[rule.set_index["topic"]].regexes.is_empty();
+        let topic_regexes = &rule.sets[rule.set_index["topic"]].regexes;
         for si in 0..doc.seg.sentences.len() {
             if doc.seg.sentences[si].heading {
                 continue;
             }
             let has_own_hit = doc.hits[si].iter().any(|h| matches!(h.owner, Owner::Rule(r, _) if r == ri));
-            // Only a topic with regex cues can make a sentence without literal hits a
-            // candidate; other regex sets run on candidates only.
+            // Only a topic regex whose gate is open can make a sentence without literal
+            // hits a candidate; other regex sets run on candidates only.
             let in_title = self.title_topic(doc, ri, rule, si);
-            if !has_own_hit && !topic_has_regex && !in_title {
+            if !has_own_hit && !in_title && !topic_regexes.iter().any(|r| self.gate_open(doc, si, r)) {
                 continue;
             }
             // Each set is evaluated at most once per sentence, however many patterns use it.
@@ -526,8 +538,10 @@ impl Analyzer {
                 let hits = &doc.hits[si];
                 let text = self.sentence_text(doc, si);
                 if !def.context.is_empty() {
-                    let lower = text.to_lowercase();
-                    if !def.context.iter().any(|c| lower.contains(&c.to_lowercase())) {
+                    // Context cues are lowercased when the rules are compiled.
+                    let s = &doc.seg.sentences[si];
+                    let lower = &doc.lower[s.start..s.end];
+                    if !def.context.iter().any(|c| lower.contains(c.as_str())) {
                         continue;
                     }
                 }
@@ -535,6 +549,9 @@ impl Analyzer {
                 if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {
                     let start = doc.seg.sentences[si].start;
                     for r in &self.rules.sensitivity_regexes[i] {
+                        if !self.gate_open(doc, si, r) {
+                            continue;
+                        }
                         if let Some(c) = r.captures(text) {
                             if id == "bulk-personal" && !bulk_count_ok(&c) {
                                 continue;

@@ -44,7 +44,7 @@ fn ja() -> &'static JaPatterns {
     P.get_or_init(|| JaPatterns {
         // Ordered: at one position the first alternative wins, so negated forms come
         // before their positive prefixes (ことができない before ことができ).
-        predicate: Regex::new(concat!(
+        predicate: crate::text::regex(concat!(
             "(?P<neg_obl>義務を負わない|義務を負いません|必要はない|必要はありません|要しない|要しません|責任を負わない|責任を負いません|責を負わない|一切責任を負わ|賠償しない|賠償しません|保証しない|保証しません|保証するものではありません|保証するものではない)",
             "|(?P<obl2>なければならない|なければならず|ねばならない|なければなりません)",
             "|(?P<pro>てはならない|てはならず|てはなりません|ではならない|てはいけない|ないものとする|ないものとし|ないものとします|ないこととする|ないこととします|ないこと[。とに]|ことはできない|ことはできず|ことはできません|ことができない|ことができず|ことができません|できないものと|できない|できず|できません|禁止する|禁止します|禁止され|禁じ|認めない|認めません|許されない|行わない|行いません|しない[。、]|しません|いたしません|せず|しないものと|しないよう|ないよう[にし]|[さしわかがたまられけめせえべいこぜ]ない。|ません。)",
@@ -53,7 +53,7 @@ fn ja() -> &'static JaPatterns {
             "|(?P<obl>ものとする|ものとし|ものとします|こととする|こととします|義務を負う|義務を負います|責任を負う|責任を負います|責を負う|負うものと|しなければ|しなくてはならない|遵守する|遵守します|講じる|講ずる|講じます|従う|従います|報告する|報告します|通知する|通知します|返還する|返却する|廃棄する|削除する|消去する|する。|します。|いたします|行う。|行います|とする。|こと。)",
         ))
         .expect("ja modality regex"),
-        effort: Regex::new("努め|努力|よう配慮|ように配慮|よう留意|ように留意|可能な限り|できる限り|最善を尽く|合理的な範囲で|商業上合理的").expect("ja effort regex"),
+        effort: crate::text::regex("努め|努力|よう配慮|ように配慮|よう留意|ように留意|可能な限り|できる限り|最善を尽く|合理的な範囲で|商業上合理的").expect("ja effort regex"),
     })
 }
 
@@ -65,7 +65,7 @@ struct EnPatterns {
 fn en() -> &'static EnPatterns {
     static P: OnceLock<EnPatterns> = OnceLock::new();
     P.get_or_init(|| EnPatterns {
-        modal: Regex::new(concat!(
+        modal: crate::text::regex(concat!(
             r"(?i)\b(?:",
             r"(?P<neg_obl>(?:shall|will|does|do|is|are)\s+not\s+(?:be\s+)?(?:required|obliged|obligated|responsible|liable)|(?:has|have|shall have|will have|bears?)\s+no\s+(?:obligation|duty|responsibility|liability)|is\s+under\s+no\s+obligation|need\s+not|not\s+(?:be\s+)?(?:obliged|obligated|required)\s+to|makes?\s+no\s+(?:representations?|warrant))",
             r"|(?P<pro>(?:shall|will|does|do|did)\s+not\s+have\s+(?:the|any)\s+right|(?:has|have)\s+no\s+right|(?:is|are|shall\s+not\s+be|will\s+not\s+be)\s+not\s+entitled|shall\s+not|shall\s+in\s+no\s+(?:event|case)|will\s+not|won't|must\s+not|may\s+not|cannot|can\s+not|can't|(?:is|are)\s+not\s+(?:permitted|allowed|entitled|authori[sz]ed)\s+to|(?:is|are)\s+(?:prohibited|forbidden|restricted)\s+from|agrees?\s+not\s+to|undertakes?\s+not\s+to|will\s+never|shall\s+never|(?:shall|will)\s+refrain\s+from|in\s+no\s+event\s+(?:shall|will|may)|do\s+not|does\s+not|never)",
@@ -75,7 +75,7 @@ fn en() -> &'static EnPatterns {
             r")\b",
         ))
         .expect("en modal regex"),
-        effort: Regex::new(r"(?i)\b(?:commercially\s+reasonable|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|endeavou?r|strive|aims?\s+to|attempts?\s+to|tries?\s+to|try\s+to|seeks?\s+to)\b").expect("en effort regex"),
+        effort: crate::text::regex(r"(?i)\b(?:commercially\s+reasonable|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|endeavou?r|strive|aims?\s+to|attempts?\s+to|tries?\s+to|try\s+to|seeks?\s+to)\b").expect("en effort regex"),
     })
 }
 
@@ -188,7 +188,7 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
 
 fn negated_subject() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)(?:^|[\s,(])(?:neither|nor|no|nothing|none\s+of)\s+(?:[\w'-]+\s+){0,8}$").expect("negated subject"))
+    R.get_or_init(|| crate::text::regex(r"(?i)(?:^|[\s,(])(?:neither|nor|no|nothing|none\s+of)\s+(?:[\w'-]+\s+){0,8}$").expect("negated subject"))
 }
 
 #[cfg(test)]

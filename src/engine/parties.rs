@@ -216,7 +216,7 @@ fn is_word_at(s: &str, start: usize, end: usize) -> bool {
 fn subject_verb_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(
+        crate::text::regex(
             r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
         )
         .expect("subject verb regex")
@@ -227,7 +227,7 @@ fn subject_verb_re() -> &'static Regex {
 /// shall", "employees and agents will"); returns the text from the modal on.
 fn possessive_subject(r: &str) -> Option<&str> {
     static MODAL: OnceLock<Regex> = OnceLock::new();
-    let modal = MODAL.get_or_init(|| Regex::new(r"(?i)^(?:shall|will|must|may|agrees?|is|are|has|have|cannot|undertakes?)\b").expect("modal"));
+    let modal = MODAL.get_or_init(|| crate::text::regex(r"(?i)^(?:shall|will|must|may|agrees?|is|are|has|have|cannot|undertakes?)\b").expect("modal"));
     let mut rest = r.trim_start();
     for _ in 0..6 {
         let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '-'))?;
@@ -245,7 +245,7 @@ fn possessive_subject(r: &str) -> Option<&str> {
 fn object_position_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:to|by|with|of|for|from|than|against|upon|notify|notifies|inform|informs|provide|provides|give|gives|tell|assist|assists|allow|allows|permit|permits|request|requests|contact|advise|advises)\s+(?:the\s+|a\s+|an\s+|any\s+|such\s+|each\s+)?$")
+        crate::text::regex(r"(?i)\b(?:to|by|with|of|for|from|than|against|upon|notify|notifies|inform|informs|provide|provides|give|gives|tell|assist|assists|allow|allows|permit|permits|request|requests|contact|advise|advises)\s+(?:the\s+|a\s+|an\s+|any\s+|such\s+|each\s+)?$")
             .expect("object position regex")
     })
 }
@@ -253,25 +253,25 @@ fn object_position_re() -> &'static Regex {
 fn complement_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"^[^。、]{0,25}?(?:ことに(?:予め|あらかじめ)?(?:同意|承諾|了承|異議)|ことを(?:予め|あらかじめ)?(?:承諾|了承|承認|許諾|認め)|ことについて(?:同意|承諾|了承)|ことがあ|場合があ|ことを妨げ)")
+        crate::text::regex(r"^[^。、]{0,25}?(?:ことに(?:予め|あらかじめ)?(?:同意|承諾|了承|異議)|ことを(?:予め|あらかじめ)?(?:承諾|了承|承認|許諾|認め)|ことについて(?:同意|承諾|了承)|ことがあ|場合があ|ことを妨げ)")
             .expect("complement regex")
     })
 }
 
 fn conditional_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"場合|とき|際|限り|ならば|たら|ため|ところ|により|による|指定|定め|承諾|同意|求め|請求|申し出|申出").expect("conditional regex"))
+    R.get_or_init(|| crate::text::regex(r"場合|とき|際|限り|ならば|たら|ため|ところ|により|による|指定|定め|承諾|同意|求め|請求|申し出|申出").expect("conditional regex"))
 }
 
 /// 「株式会社A（以下「甲」という。）」, 「委託者 株式会社A（以下「甲」）」, 「甲は、乙に…を委託し」.
 fn resolve_ja(text: &str, terms: &mut BTreeMap<String, Role>) {
     static DEF: OnceLock<Regex> = OnceLock::new();
     let def = DEF.get_or_init(|| {
-        Regex::new(r#"([^\s、。()「」]{1,40})\s*\(\s*以下\s*[、,]?\s*[「『"]([^」』"]{1,12})[」』"]\s*(?:という|といい|と称|とする|と略)"#).expect("ja def regex")
+        crate::text::regex(r#"([^\s、。()「」]{1,40})\s*\(\s*以下\s*[、,]?\s*[「『"]([^」』"]{1,12})[」』"]\s*(?:という|といい|と称|とする|と略)"#).expect("ja def regex")
     });
     static ENTRUST: OnceLock<Regex> = OnceLock::new();
     let entrust = ENTRUST.get_or_init(|| {
-        Regex::new(r"(甲|乙)\s*(?:は|が)\s*[、,]?\s*(甲|乙)\s*(?:に対し(?:て)?|に)\s*[、,]?[^。]{0,60}?(?:を)?委託(?:し|する)").expect("ja entrust regex")
+        crate::text::regex(r"(甲|乙)\s*(?:は|が)\s*[、,]?\s*(甲|乙)\s*(?:に対し(?:て)?|に)\s*[、,]?[^。]{0,60}?(?:を)?委託(?:し|する)").expect("ja entrust regex")
     });
     let head = &text[..floor_char_boundary(text, 6000)];
     for c in def.captures_iter(head) {
@@ -360,10 +360,10 @@ fn last_role_word(s: &str, provider: &[&str], customer: &[&str]) -> Option<Role>
 fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
     static DEF: OnceLock<Regex> = OnceLock::new();
     let def = DEF.get_or_init(|| {
-        Regex::new(r#"\((?:[^()"]{0,40}?)?(?:hereinafter|hereafter|together|collectively|each|jointly)?[^()"]{0,30}?((?:"[A-Za-z][A-Za-z0-9&.,\- ]{0,30}"[\s,;]*(?:or|and)?[\s,;]*(?:the\s+)?)+)\)"#).expect("en def regex")
+        crate::text::regex(r#"\((?:[^()"]{0,40}?)?(?:hereinafter|hereafter|together|collectively|each|jointly)?[^()"]{0,30}?((?:"[A-Za-z][A-Za-z0-9&.,\- ]{0,30}"[\s,;]*(?:or|and)?[\s,;]*(?:the\s+)?)+)\)"#).expect("en def regex")
     });
     static QUOTED: OnceLock<Regex> = OnceLock::new();
-    let quoted = QUOTED.get_or_init(|| Regex::new(r#""([A-Za-z][A-Za-z0-9&.\- ]{0,30}?)[,.]?""#).expect("quoted"));
+    let quoted = QUOTED.get_or_init(|| crate::text::regex(r#""([A-Za-z][A-Za-z0-9&.\- ]{0,30}?)[,.]?""#).expect("quoted"));
     let head = &text[..floor_char_boundary(text, 12000)];
     for c in def.captures_iter(head) {
         let group = &c[1];
@@ -413,7 +413,7 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
 fn entity_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:inc|incorporated|ltd|limited|llc|l\.l\.c|llp|plc|corp|corporation|company|co|gmbh|ag|s\.a|sa|sas|sarl|b\.v|bv|n\.v|k\.k|pty|pte|oy|ab|as|spa|s\.p\.a|srl|organized|incorporated under|having its|with its principal|an individual|a [a-z ]{0,20}(?:corporation|company|entity))\b[.,]?[^()]{0,80}$")
+        crate::text::regex(r"(?i)\b(?:inc|incorporated|ltd|limited|llc|l\.l\.c|llp|plc|corp|corporation|company|co|gmbh|ag|s\.a|sa|sas|sarl|b\.v|bv|n\.v|k\.k|pty|pte|oy|ab|as|spa|s\.p\.a|srl|organized|incorporated under|having its|with its principal|an individual|a [a-z ]{0,20}(?:corporation|company|entity))\b[.,]?[^()]{0,80}$")
             .expect("entity regex")
     })
 }

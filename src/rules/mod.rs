@@ -34,7 +34,114 @@ fn invalid(file: &str, message: impl Into<String>) -> RuleError {
 pub struct CueSet {
     pub name: String,
     /// Regex cues (evaluated on candidate sentences only).
-    pub regexes: Vec<Regex>,
+    pub regexes: Vec<CueRegex>,
+}
+
+/// A regex cue and its gate: literals that every match starts (or ends) with. The gate
+/// literals ride in the document's one automaton pass, so a regex runs only on sentences
+/// where it can match at all.
+#[derive(Debug, Clone)]
+pub struct CueRegex {
+    re: Matcher,
+    /// `Owner::Gate` index, or `None` when no useful literal could be derived (the regex
+    /// then runs on every sentence it is asked about).
+    pub gate: Option<usize>,
+    /// The same pattern with its long bounded gaps made unbounded (`[^.;]{0,80}` →
+    /// `[^.;]*`): it matches a superset, and its small DFA rejects most sentences at a
+    /// fraction of the cost of the counted one.
+    loose: Option<Matcher>,
+}
+
+/// How a cue regex is compiled. A pattern written in ASCII only (an English cue) whose
+/// classes need Unicode mode on `&str` (`[^.;]`) is run as a byte regex with Unicode off:
+/// its lazy DFA is many times smaller, so a batch does not spend its time building it. A
+/// gap then counts bytes, not characters, which only differs beside non-ASCII letters.
+#[derive(Debug, Clone)]
+enum Matcher {
+    Str(Regex),
+    Bytes(regex::bytes::Regex),
+}
+
+impl Matcher {
+    fn new(pattern: &str, bytes_ok: bool) -> Result<Matcher, regex::Error> {
+        if let Ok(re) = regex::RegexBuilder::new(pattern).unicode(false).build() {
+            return Ok(Matcher::Str(re));
+        }
+        if bytes_ok && pattern.is_ascii() {
+            if let Ok(re) = regex::bytes::RegexBuilder::new(pattern).unicode(false).build() {
+                return Ok(Matcher::Bytes(re));
+            }
+        }
+        crate::text::regex(pattern).map(Matcher::Str)
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Matcher::Str(re) => re.is_match(text),
+            Matcher::Bytes(re) => re.is_match(text.as_bytes()),
+        }
+    }
+
+    fn find(&self, text: &str) -> Option<(usize, usize)> {
+        match self {
+            Matcher::Str(re) => re.find(text).map(|m| (m.start(), m.end())),
+            Matcher::Bytes(re) => re.find(text.as_bytes()).map(|m| {
+                let mut s = m.start();
+                while !text.is_char_boundary(s) {
+                    s -= 1;
+                }
+                let mut e = m.end();
+                while !text.is_char_boundary(e) {
+                    e += 1;
+                }
+                (s, e)
+            }),
+        }
+    }
+}
+
+impl CueRegex {
+    fn prefilter(&self, text: &str) -> bool {
+        self.loose.as_ref().is_none_or(|l| l.is_match(text))
+    }
+
+    /// Byte range of the first match (on character boundaries).
+    pub fn find(&self, text: &str) -> Option<(usize, usize)> {
+        if !self.prefilter(text) {
+            return None;
+        }
+        self.re.find(text)
+    }
+
+    /// Capture groups of the first match; cues compiled with `bytes_ok = false` only.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+        match &self.re {
+            Matcher::Str(re) if self.prefilter(text) => re.captures(text),
+            _ => None,
+        }
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.prefilter(text) && self.re.is_match(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.re {
+            Matcher::Str(re) => re.as_str(),
+            Matcher::Bytes(re) => re.as_str(),
+        }
+    }
+}
+
+/// `pattern` with every bounded repetition `{0,N}` / `{1,N}` of N ≥ 10 made unbounded, or
+/// `None` when it has none.
+fn loosen(pattern: &str) -> Option<String> {
+    static GAP: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let gap = GAP.get_or_init(|| Regex::new(r"\{([01]),([0-9]{2,})\}").expect("gap regex"));
+    if pattern.contains("\\{") || !gap.is_match(pattern) {
+        return None;
+    }
+    Some(gap.replace_all(pattern, |c: &regex::Captures| if &c[1] == "0" { "*" } else { "+" }).into_owned())
 }
 
 /// A compiled rule.
@@ -62,6 +169,8 @@ pub enum Owner {
     Shared(usize),
     /// Sensitivity id index; `true` for an exclusion cue.
     Sensitivity(usize, bool),
+    /// Gate literal of a regex cue (`CueRegex::gate`).
+    Gate(usize),
 }
 
 /// A literal of the automaton with its matching constraints.
@@ -80,9 +189,9 @@ pub struct Literal {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub shared_names: Vec<String>,
-    pub shared_regexes: Vec<Vec<Regex>>,
+    pub shared_regexes: Vec<Vec<CueRegex>>,
     pub sensitivity: Vec<(String, SensitivityDef)>,
-    pub sensitivity_regexes: Vec<Vec<Regex>>,
+    pub sensitivity_regexes: Vec<Vec<CueRegex>>,
     pub literals: Vec<Literal>,
     pub automaton: AhoCorasick,
     /// A hash of every rule file's text, for cache keys.
@@ -173,6 +282,7 @@ impl RuleSet {
 
         let mut lits: Vec<Literal> = Vec::new();
         let mut lit_index: HashMap<(String, bool, bool), usize> = HashMap::new();
+        let mut gates = 0usize;
 
         // Shared sets.
         let shared_names: Vec<String> = shared.cues.keys().cloned().collect();
@@ -184,7 +294,7 @@ impl RuleSet {
                     return Err(invalid(&shared_name, format!("set \"{set}\": shared sets cannot include other sets ({cue})")));
                 }
                 match cue.strip_prefix("re:") {
-                    Some(re) => res.push(compile_regex(re, &shared_name, set)?),
+                    Some(re) => res.push(compile_regex(re, &shared_name, set, &mut lits, &mut lit_index, &mut gates, true)?),
                     None => add_literal(&mut lits, &mut lit_index, cue, Owner::Shared(si), &shared_name)?,
                 }
             }
@@ -205,6 +315,10 @@ impl RuleSet {
                 .get(id)
                 .cloned()
                 .ok_or_else(|| invalid(&sens_name, format!("no entry for sensitivity id \"{id}\"")))?;
+            let mut def = def;
+            for c in &mut def.context {
+                *c = normalize_str(c).to_lowercase();
+            }
             sensitivity.push((id.to_string(), def));
         }
         if let Some(extra) = sens.sensitivity.keys().find(|k| !SENSITIVITY_IDS.contains(&k.as_str())) {
@@ -215,7 +329,7 @@ impl RuleSet {
             for (cues, excl) in [(&def.cues, false), (&def.exclude, true)] {
                 for cue in cues {
                     match cue.strip_prefix("re:") {
-                        Some(re) if !excl => res.push(compile_regex(re, &sens_name, id)?),
+                        Some(re) if !excl => res.push(compile_regex(re, &sens_name, id, &mut lits, &mut lit_index, &mut gates, false)?),
                         Some(_) => return Err(invalid(&sens_name, format!("{id}: exclusion cues must be literals"))),
                         None => add_literal(&mut lits, &mut lit_index, cue, Owner::Sensitivity(i, excl), &sens_name)?,
                     }
@@ -248,7 +362,7 @@ impl RuleSet {
                         }
                         cs.regexes.extend(shared_regexes[shi].iter().cloned());
                     } else if let Some(re) = cue.strip_prefix("re:") {
-                        cs.regexes.push(compile_regex(re, &name, set)?);
+                        cs.regexes.push(compile_regex(re, &name, set, &mut lits, &mut lit_index, &mut gates, true)?);
                     } else {
                         add_literal(&mut lits, &mut lit_index, cue, Owner::Rule(ri, si), &name)?;
                     }
@@ -337,8 +451,71 @@ fn add_literal(
     Ok(())
 }
 
-fn compile_regex(re: &str, file: &str, set: &str) -> Result<Regex, RuleError> {
-    Regex::new(re).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))
+fn compile_regex(
+    re: &str,
+    file: &str,
+    set: &str,
+    lits: &mut Vec<Literal>,
+    lit_index: &mut HashMap<(String, bool, bool), usize>,
+    gates: &mut usize,
+    bytes_ok: bool,
+) -> Result<CueRegex, RuleError> {
+    let compiled = Matcher::new(re, bytes_ok).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
+    let gate = gate_literals(re).map(|texts| {
+        let g = *gates;
+        *gates += 1;
+        for text in texts {
+            let idx = *lit_index.entry((text.clone(), false, false)).or_insert_with(|| {
+                lits.push(Literal { text, word_start: false, word_end: false, owners: Vec::new() });
+                lits.len() - 1
+            });
+            lits[idx].owners.push(Owner::Gate(g));
+        }
+        g
+    });
+    let loose = loosen(re).and_then(|l| Matcher::new(&l, bytes_ok).ok());
+    Ok(CueRegex { re: compiled, gate, loose })
+}
+
+/// Literals one of which starts (or else ends) every match of `pattern`, lowercased for
+/// the case-insensitive automaton; `None` when there is no short, finite set of them
+/// long enough to be selective (a gate of single digits would hit everywhere).
+fn gate_literals(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    // Case folding is left to the automaton: extracting from the case-sensitive pattern
+    // gives one literal per spelling instead of every upper/lower combination.
+    let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
+    let hir = regex_syntax::ParserBuilder::new().build().parse(body).ok()?;
+    let mut best: Option<Vec<String>> = None;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut ex = Extractor::new();
+        ex.kind(kind);
+        let seq = ex.extract(&hir);
+        let Some(found) = seq.literals() else { continue };
+        let mut texts = Vec::new();
+        for lit in found {
+            // The automaton folds ASCII case only.
+            let Ok(text) = std::str::from_utf8(lit.as_bytes()) else {
+                texts.clear();
+                break;
+            };
+            if text.len() < 3 || text.chars().any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase())) {
+                texts.clear();
+                break;
+            }
+            texts.push(text.to_ascii_lowercase());
+        }
+        texts.sort();
+        texts.dedup();
+        if texts.is_empty() || texts.len() > 64 {
+            continue;
+        }
+        let shortest = |v: &[String]| v.iter().map(String::len).min().unwrap_or(0);
+        if best.as_ref().is_none_or(|b| shortest(&texts) > shortest(b)) {
+            best = Some(texts);
+        }
+    }
+    best
 }
 
 fn format_toml_error(text: &str, e: &toml::de::Error) -> String {
