@@ -133,6 +133,26 @@ impl CueRegex {
     }
 }
 
+/// The first (`head`) or last `k` bytes of `t`, widened to whole characters.
+fn cut_literal(t: &str, k: usize, head: bool) -> &str {
+    if k >= t.len() {
+        return t;
+    }
+    if head {
+        let mut e = k;
+        while !t.is_char_boundary(e) {
+            e += 1;
+        }
+        &t[..e]
+    } else {
+        let mut s = t.len() - k;
+        while !t.is_char_boundary(s) {
+            s -= 1;
+        }
+        &t[s..]
+    }
+}
+
 /// `pattern` with every bounded repetition `{0,N}` / `{1,N}` of N ≥ 10 made unbounded, or
 /// `None` when it has none.
 fn loosen(pattern: &str) -> Option<String> {
@@ -487,7 +507,7 @@ fn gate_literals(pattern: &str) -> Option<Vec<String>> {
     let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
     let hir = regex_syntax::ParserBuilder::new().build().parse(body).ok()?;
     let mut best: Option<Vec<String>> = None;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+    for (kind, head) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
         let mut ex = Extractor::new();
         ex.kind(kind);
         let seq = ex.extract(&hir);
@@ -507,7 +527,23 @@ fn gate_literals(pattern: &str) -> Option<Vec<String>> {
         }
         texts.sort();
         texts.dedup();
-        if texts.is_empty() || texts.len() > 64 {
+        if texts.len() > 64 {
+            // Too many spellings (digit ranges): cut every literal to its first (last)
+            // k bytes — still a prefix (suffix) of every match — with the largest k that
+            // leaves at most 64.
+            let longest = texts.iter().map(String::len).max().unwrap_or(0);
+            texts = (3..longest)
+                .rev()
+                .map(|k| {
+                    let mut cut: Vec<String> = texts.iter().map(|t| cut_literal(t, k, head).to_string()).collect();
+                    cut.sort();
+                    cut.dedup();
+                    cut
+                })
+                .find(|cut| cut.len() <= 64 && cut.iter().all(|t| t.len() >= 3))
+                .unwrap_or_default();
+        }
+        if texts.is_empty() {
             continue;
         }
         let shortest = |v: &[String]| v.iter().map(String::len).min().unwrap_or(0);
@@ -551,5 +587,54 @@ mod blake_lite {
         pub fn finish_hex(&self) -> String {
             format!("{:016x}", self.state)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_are_selective_literals_every_match_contains() {
+        // Case-insensitive English: one lowercase literal per spelling.
+        let g = gate_literals(r"(?i)\b(?:terminat|suspend)\w*[^.;]{0,80}\baccounts?\b").unwrap();
+        assert_eq!(g, vec!["suspend".to_string(), "terminat".to_string()]);
+        // A prefix of single digits is useless; the Japanese suffix is taken instead.
+        let g = gate_literals(r"(?:^|[^0-9])(?:[1-9]|[1-6][0-9]|7[0-2])時間(?:以内|を超えない)").unwrap();
+        assert!(g.iter().all(|l| l.ends_with("以内") || l.ends_with("を超えない")), "{g:?}");
+        // Nothing finite and long enough: no gate, the regex always runs.
+        assert_eq!(gate_literals(r"(?i)\b(?:in|on)\s+\w+"), None);
+        assert_eq!(gate_literals(r"[0-9]+"), None);
+    }
+
+    #[test]
+    fn loose_form_only_widens_long_gaps() {
+        assert_eq!(loosen(r"a[^.;]{0,80}b[^.]{1,20}c").as_deref(), Some(r"a[^.;]*b[^.]+c"));
+        assert_eq!(loosen(r"a\s{0,3}b"), None);
+        assert_eq!(loosen(r"\{0,10\}"), None);
+    }
+
+    #[test]
+    fn cue_regex_matches_like_the_plain_regex() {
+        let mut lits = Vec::new();
+        let mut index = HashMap::new();
+        let mut gates = 0;
+        let pat = r"(?i)\b(?:modif|chang)\w*[^.;]{0,20}\bservices?\b";
+        let cue = compile_regex(pat, "t.toml", "topic", &mut lits, &mut index, &mut gates, true).unwrap();
+        let plain = Regex::new(pat).unwrap();
+        for text in [
+            "We may modify the Services at any time.",
+            "We may CHANGE these Services.",
+            "We may change the fees; the services stay.",
+            "We may change the fees, prices and every feature of the services.",
+            "当社は本サービスを変更できる。We may modify the services.",
+            "Nothing here.",
+        ] {
+            let want = plain.find(text).map(|m| (m.start(), m.end()));
+            assert_eq!(cue.find(text), want, "{text}");
+            assert_eq!(cue.is_match(text), want.is_some(), "{text}");
+        }
+        assert_eq!(gates, 1);
+        assert!(lits.iter().any(|l| l.text == "service" && l.owners == vec![Owner::Gate(0)]));
     }
 }
