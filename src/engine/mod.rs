@@ -36,6 +36,12 @@ impl Default for AnalyzeOptions {
 /// The analyzer: a compiled rule set.
 pub struct Analyzer {
     pub rules: RuleSet,
+    /// Per rule: index of its `topic` set.
+    topic_set: Vec<usize>,
+    /// Per gate: the rules for which it gates a `topic` regex.
+    topic_gates: Vec<Vec<usize>>,
+    /// Rules with an ungated `topic` regex: every sentence is a candidate.
+    topic_ungated: Vec<usize>,
 }
 
 /// A cue hit inside a sentence.
@@ -54,8 +60,6 @@ struct Doc<'a> {
     seg: Segmented,
     lang: Lang,
     parties: Parties,
-    /// `norm.text` with ASCII letters lowercased (same byte offsets).
-    lower: String,
     /// Hits per sentence, in text order.
     hits: Vec<Vec<Hit>>,
     /// Hits in each article title, per article.
@@ -63,6 +67,9 @@ struct Doc<'a> {
     /// Role of each sentence's main predicate, inherited within an article when the
     /// sentence names no party.
     main_role: Vec<Role>,
+    /// Per rule: its candidate sentences, in order, and whether the rule's topic is in
+    /// the title of the sentence's article (or an enclosing one).
+    candidates: Vec<Vec<(usize, bool)>>,
 }
 
 /// What one sentence contributes to one rule.
@@ -87,7 +94,26 @@ struct NearMiss {
 
 impl Analyzer {
     pub fn new(rules: RuleSet) -> Self {
-        Analyzer { rules }
+        let topic_set: Vec<usize> = rules.rules.iter().map(|r| r.set_index["topic"]).collect();
+        let mut topic_gates: Vec<Vec<usize>> = Vec::new();
+        let mut topic_ungated = Vec::new();
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            for re in &rule.sets[topic_set[ri]].regexes {
+                match re.gate {
+                    Some(g) => {
+                        if topic_gates.len() <= g {
+                            topic_gates.resize(g + 1, Vec::new());
+                        }
+                        if !topic_gates[g].contains(&ri) {
+                            topic_gates[g].push(ri);
+                        }
+                    }
+                    None if !topic_ungated.contains(&ri) => topic_ungated.push(ri),
+                    None => {}
+                }
+            }
+        }
+        Analyzer { rules, topic_set, topic_gates, topic_ungated }
     }
 
     /// Analyses one extracted document.
@@ -96,8 +122,7 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let lower = norm.text.to_ascii_lowercase();
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, lower, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new() };
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new() };
         self.find_hits(&mut doc);
         compute_main_roles(&mut doc);
 
@@ -192,8 +217,67 @@ impl Analyzer {
             }
             title_hits.push(owners);
         }
+        doc.candidates = self.candidates(doc, &hits, &title_hits);
         doc.hits = hits;
         doc.title_hits = title_hits;
+    }
+
+    /// Candidate sentences of every rule, from one pass over the hits: a sentence with a
+    /// literal cue of the rule, under an article whose title holds the rule's topic, or
+    /// where a topic regex can match (its gate literal is there, or it has no gate).
+    fn candidates(&self, doc: &Doc, hits: &[Vec<Hit>], title_hits: &[Vec<Owner>]) -> Vec<Vec<(usize, bool)>> {
+        let n_rules = self.rules.rules.len();
+        let title_rules: Vec<Vec<usize>> = title_hits
+            .iter()
+            .map(|owners| {
+                let mut v: Vec<usize> = owners
+                    .iter()
+                    .filter_map(|o| match *o {
+                        Owner::Rule(ri, set) if set == self.topic_set[ri] => Some(ri),
+                        _ => None,
+                    })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let mut cands: Vec<Vec<(usize, bool)>> = vec![Vec::new(); n_rules];
+        let mut last = vec![usize::MAX; n_rules];
+        let mut push = |ri: usize, si: usize, title: bool| {
+            if last[ri] != si {
+                last[ri] = si;
+                cands[ri].push((si, title));
+            }
+        };
+        for (si, s) in doc.seg.sentences.iter().enumerate() {
+            if s.heading {
+                continue;
+            }
+            // Title scoping first, so a sentence that is also a literal candidate keeps it.
+            let mut cur = s.article;
+            while let Some(a) = cur {
+                for &ri in &title_rules[a] {
+                    push(ri, si, true);
+                }
+                cur = doc.seg.articles[a].parent;
+            }
+            for h in &hits[si] {
+                match h.owner {
+                    Owner::Rule(ri, _) => push(ri, si, false),
+                    Owner::Gate(g) => {
+                        for &ri in self.topic_gates.get(g).map(Vec::as_slice).unwrap_or(&[]) {
+                            push(ri, si, false);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for &ri in &self.topic_ungated {
+                push(ri, si, false);
+            }
+        }
+        cands
     }
 
     fn sentence_text<'d>(&self, doc: &'d Doc, si: usize) -> &'d str {
@@ -240,36 +324,11 @@ impl Analyzer {
         r.gate.is_none_or(|g| doc.hits[si].iter().any(|h| h.owner == Owner::Gate(g)))
     }
 
-    /// Whether the topic of rule `ri` is in the titles of the sentence's article or its
-    /// parents.
-    fn title_topic(&self, doc: &Doc, ri: usize, rule: &Rule, si: usize) -> bool {
-        let topic = rule.set_index["topic"];
-        let mut cur = doc.seg.sentences[si].article;
-        while let Some(a) = cur {
-            if doc.title_hits[a].contains(&Owner::Rule(ri, topic)) {
-                return true;
-            }
-            cur = doc.seg.articles[a].parent;
-        }
-        false
-    }
-
     /// Runs the rule's patterns over its candidate sentences.
     fn evaluate(&self, doc: &Doc, ri: usize, rule: &Rule) -> (Vec<Contribution>, Vec<NearMiss>) {
         let mut out = Vec::new();
         let mut near = Vec::new();
-        let topic_regexes = &rule.sets[rule.set_index["topic"]].regexes;
-        for si in 0..doc.seg.sentences.len() {
-            if doc.seg.sentences[si].heading {
-                continue;
-            }
-            let has_own_hit = doc.hits[si].iter().any(|h| matches!(h.owner, Owner::Rule(r, _) if r == ri));
-            // Only a topic regex whose gate is open can make a sentence without literal
-            // hits a candidate; other regex sets run on candidates only.
-            let in_title = self.title_topic(doc, ri, rule, si);
-            if !has_own_hit && !in_title && !topic_regexes.iter().any(|r| self.gate_open(doc, si, r)) {
-                continue;
-            }
+        for &(si, in_title) in &doc.candidates[ri] {
             // Each set is evaluated at most once per sentence, however many patterns use it.
             let mut memo: Vec<(&str, Option<Option<(usize, usize)>>)> = Vec::new();
             let mut set_matches = |name: &str| -> Option<Option<(usize, usize)>> {
@@ -537,13 +596,8 @@ impl Analyzer {
                 }
                 let hits = &doc.hits[si];
                 let text = self.sentence_text(doc, si);
-                if !def.context.is_empty() {
-                    // Context cues are lowercased when the rules are compiled.
-                    let s = &doc.seg.sentences[si];
-                    let lower = &doc.lower[s.start..s.end];
-                    if !def.context.iter().any(|c| lower.contains(c.as_str())) {
-                        continue;
-                    }
+                if !def.context.is_empty() && !hits.iter().any(|h| h.owner == Owner::Context(i)) {
+                    continue;
                 }
                 let mut cue = hits.iter().find(|h| h.owner == Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
                 if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {

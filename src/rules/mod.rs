@@ -191,6 +191,8 @@ pub enum Owner {
     Sensitivity(usize, bool),
     /// Gate literal of a regex cue (`CueRegex::gate`).
     Gate(usize),
+    /// A context cue of a sensitivity id (matched anywhere, not only at a word start).
+    Context(usize),
 }
 
 /// A literal of the automaton with its matching constraints.
@@ -345,6 +347,9 @@ impl RuleSet {
             return Err(invalid(&sens_name, format!("\"{extra}\" is not a TAXONOMY §3 sensitivity id")));
         }
         for (i, (id, def)) in sensitivity.iter().enumerate() {
+            for c in &def.context {
+                add_plain_literal(&mut lits, &mut lit_index, c.clone(), Owner::Context(i));
+            }
             let mut res = Vec::new();
             for (cues, excl) in [(&def.cues, false), (&def.exclude, true)] {
                 for cue in cues {
@@ -471,6 +476,17 @@ fn add_literal(
     Ok(())
 }
 
+/// Adds a literal matched anywhere (no word-boundary rule), already normalized.
+fn add_plain_literal(lits: &mut Vec<Literal>, lit_index: &mut HashMap<(String, bool, bool), usize>, text: String, owner: Owner) {
+    let idx = *lit_index.entry((text.clone(), false, false)).or_insert_with(|| {
+        lits.push(Literal { text, word_start: false, word_end: false, owners: Vec::new() });
+        lits.len() - 1
+    });
+    if !lits[idx].owners.contains(&owner) {
+        lits[idx].owners.push(owner);
+    }
+}
+
 fn compile_regex(
     re: &str,
     file: &str,
@@ -485,11 +501,7 @@ fn compile_regex(
         let g = *gates;
         *gates += 1;
         for text in texts {
-            let idx = *lit_index.entry((text.clone(), false, false)).or_insert_with(|| {
-                lits.push(Literal { text, word_start: false, word_end: false, owners: Vec::new() });
-                lits.len() - 1
-            });
-            lits[idx].owners.push(Owner::Gate(g));
+            add_plain_literal(lits, lit_index, text, Owner::Gate(g));
         }
         g
     });
