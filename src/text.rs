@@ -60,23 +60,32 @@ impl NormText {
 pub fn normalize(raw: &str) -> NormText {
     let mut out = String::with_capacity(raw.len() + raw.len() / 8);
     let mut map: Vec<u32> = Vec::with_capacity(raw.len() + raw.len() / 8);
-    let mut chars = raw.char_indices().peekable();
+    let bytes = raw.as_bytes();
     let mut chunk = String::new();
-    while let Some((pos, c)) = chars.next() {
-        // Plain ASCII (most of an English contract) needs no normalization.
-        if c.is_ascii() && c != '\r' && c != '\t' && chars.peek().is_none_or(|&(_, n)| n.is_ascii()) {
-            out.push(c);
-            map.push(pos as u32);
+    let mut i = 0;
+    while i < bytes.len() {
+        // Plain ASCII (most of an English contract) needs no normalization: copy the run
+        // at once. Its last character stays for the slow path when a non-ASCII character
+        // follows, which may be a combining mark that composes with it.
+        let run = bytes[i..].iter().position(|&b| b >= 0x80 || b == b'\r' || b == b'\t').unwrap_or(bytes.len() - i);
+        let end = if i + run < bytes.len() && bytes[i + run] >= 0x80 { i + run.saturating_sub(1) } else { i + run };
+        if end > i {
+            out.push_str(&raw[i..end]);
+            map.extend((i..end).map(|p| p as u32));
+            i = end;
             continue;
         }
+        let c = raw[i..].chars().next().expect("in bounds");
+        let pos = i;
+        i += c.len_utf8();
         // A character with its following combining marks is normalized as one unit, so that
         // か + U+3099 composes to が.
         chunk.clear();
         chunk.push(c);
-        while let Some(&(_, next)) = chars.peek() {
+        while let Some(next) = raw[i..].chars().next() {
             if canonical_combining_class(next) != 0 || next == '\u{3099}' || next == '\u{309A}' {
                 chunk.push(next);
-                chars.next();
+                i += next.len_utf8();
             } else {
                 break;
             }
@@ -233,15 +242,16 @@ fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
             }
             continue;
         }
-        let c = text[i..].chars().next().expect("in bounds");
-        let len = c.len_utf8();
-        out.push(c);
-        out_map.extend_from_slice(&map[i..i + len]);
-        prev = Some(c);
-        i += len;
-        if c == '\n' {
-            line_start = out.len();
+        // A run without spaces is copied at once.
+        let end = bytes[i..].iter().position(|&b| b == b' ').map_or(bytes.len(), |p| i + p);
+        let run = &text[i..end];
+        out.push_str(run);
+        out_map.extend_from_slice(&map[i..end]);
+        if let Some(nl) = run.rfind('\n') {
+            line_start = out.len() - (run.len() - nl - 1);
         }
+        prev = run.chars().next_back();
+        i = end;
     }
     (out, out_map)
 }
