@@ -242,8 +242,19 @@ fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
             }
             continue;
         }
-        // A run without spaces is copied at once.
-        let end = bytes[i..].iter().position(|&b| b == b' ').map_or(bytes.len(), |p| i + p);
+        // A run is copied at once, through single spaces between two ASCII characters of
+        // the same line (always kept as they are: neither side is Japanese).
+        let mut end = i;
+        while end < bytes.len() {
+            if bytes[end] == b' ' {
+                let prev_ok = end > i && bytes[end - 1] < 0x80 && bytes[end - 1] != b'\n';
+                let next_ok = bytes.get(end + 1).is_some_and(|&n| n < 0x80 && n != b' ' && n != b'\n');
+                if !(prev_ok && next_ok) {
+                    break;
+                }
+            }
+            end += 1;
+        }
         let run = &text[i..end];
         out.push_str(run);
         out_map.extend_from_slice(&map[i..end]);
