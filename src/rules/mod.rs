@@ -431,7 +431,6 @@ impl RuleSet {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(lits.iter().map(|l| l.text.as_str()))
             .map_err(|e| invalid("clauses/", format!("cannot build the cue automaton: {e}")))?;
         Ok(RuleSet {
