@@ -218,6 +218,11 @@ impl Analyzer {
             title_hits.push(owners);
         }
         doc.candidates = self.candidates(doc, &hits, &title_hits);
+        // Grouped by owner for binary search; within an owner the order stays the
+        // automaton's (a stable sort), so "the first hit" means what it always meant.
+        for v in &mut hits {
+            v.sort_by_key(|h| h.owner);
+        }
         doc.hits = hits;
         doc.title_hits = title_hits;
     }
@@ -291,13 +296,13 @@ impl Analyzer {
         let text = self.sentence_text(doc, si);
         if let Some(shared) = name.strip_prefix('@') {
             let shi = self.rules.shared_index(shared)?;
-            if let Some(h) = doc.hits[si].iter().find(|h| h.owner == Owner::Shared(shi)) {
+            if let Some(h) = first_hit(&doc.hits[si], Owner::Shared(shi)) {
                 return Some(Some((h.start, h.end)));
             }
             return self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(text)).then_some(None);
         }
         let set = *rule.set_index.get(name)?;
-        if let Some(h) = doc.hits[si].iter().find(|h| h.owner == Owner::Rule(ri, set)) {
+        if let Some(h) = first_hit(&doc.hits[si], Owner::Rule(ri, set)) {
             return Some(Some((h.start, h.end)));
         }
         let start = doc.seg.sentences[si].start;
@@ -315,13 +320,13 @@ impl Analyzer {
 
     fn shared_matches(&self, doc: &Doc, si: usize, name: &str) -> bool {
         let Some(shi) = self.rules.shared_index(name) else { return false };
-        doc.hits[si].iter().any(|h| h.owner == Owner::Shared(shi))
+        first_hit(&doc.hits[si], Owner::Shared(shi)).is_some()
             || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(self.sentence_text(doc, si)))
     }
 
     /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
     fn gate_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
-        r.gate.is_none_or(|g| doc.hits[si].iter().any(|h| h.owner == Owner::Gate(g)))
+        r.gate.is_none_or(|g| first_hit(&doc.hits[si], Owner::Gate(g)).is_some())
     }
 
     /// Runs the rule's patterns over its candidate sentences.
@@ -596,10 +601,10 @@ impl Analyzer {
                 }
                 let hits = &doc.hits[si];
                 let text = self.sentence_text(doc, si);
-                if !def.context.is_empty() && !hits.iter().any(|h| h.owner == Owner::Context(i)) {
+                if !def.context.is_empty() && first_hit(hits, Owner::Context(i)).is_none() {
                     continue;
                 }
-                let mut cue = hits.iter().find(|h| h.owner == Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
+                let mut cue = first_hit(hits, Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
                 if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {
                     let start = doc.seg.sentences[si].start;
                     for r in &self.rules.sensitivity_regexes[i] {
@@ -641,6 +646,13 @@ impl Analyzer {
         }
         (found.iter().map(|f| f.id.clone()).collect(), found)
     }
+}
+
+/// The first hit (in automaton order) of `owner` among a sentence's hits, which are
+/// grouped by owner.
+fn first_hit(hits: &[Hit], owner: Owner) -> Option<&Hit> {
+    let i = hits.partition_point(|h| h.owner < owner);
+    hits.get(i).filter(|h| h.owner == owner)
 }
 
 /// The lead-in sentence an item belongs to: the nearest earlier non-item sentence of the

@@ -181,7 +181,7 @@ impl Rule {
 }
 
 /// Who owns a literal cue in the automaton.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Owner {
     /// Rule index, set index.
     Rule(usize, usize),
