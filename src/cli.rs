@@ -132,6 +132,11 @@ pub struct ScanArgs {
     /// build: a re-run extracts and analyses only new or changed files.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
+    /// Also write the repository summary (gaps per id, grades, errors by kind, worst
+    /// documents) to this file, atomically: JSON, or CSV when the name ends in `.csv`.
+    /// Works with every format; the JSON report carries it anyway as `summary`.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ use clausegap::cache::{Cache, CacheSalt};
 use clausegap::cli::{Cli, Command, CommonArgs, FailOn, ScanArgs};
 use clausegap::engine::Analyzer;
 use clausegap::report::model::{DocumentReport, Report, Tool};
+use clausegap::report::summary::SummaryBuilder;
 use clausegap::report::{OutputFormat, RenderOptions, Renderer};
 use clausegap::rules::RuleSet;
 use clausegap::scan::{self, collect, Progress, RunOptions};
@@ -165,16 +166,26 @@ fn scan(a: ScanArgs) -> Result<u8> {
         cancel: Some(&CANCELLED),
         ..RunOptions::default()
     };
-    let streaming = format == OutputFormat::Jsonl;
+    // JSONL and JSON are written as the documents complete (in input order), so memory
+    // does not grow with the batch; the other formats need every document to render.
+    let streaming = matches!(format, OutputFormat::Jsonl | OutputFormat::Json);
     let mut failing = false;
     let mut docs = Vec::new();
-    let result = scan::run(&analyzer, &found, &cfg, &opts, |_, doc| -> Result<()> {
+    let mut summary = SummaryBuilder::new();
+    if format == OutputFormat::Json {
+        out.write_all(&renderer.json_head()?).or_else(ignore_broken_pipe)?;
+    }
+    let result = scan::run(&analyzer, &found, &cfg, &opts, |i, doc| -> Result<()> {
         failing |= fails(&doc, a.fail_on, a.fail_on_error);
+        summary.add(&doc);
         if streaming {
-            let line = renderer.render_jsonl_line(&doc)?;
+            let bytes = match format {
+                OutputFormat::Json => renderer.json_document(&doc, i == 0)?,
+                _ => renderer.render_jsonl_line(&doc)?,
+            };
             match &bar {
-                Some(b) => b.0.suspend(|| out.write_all(&line))?,
-                None => out.write_all(&line)?,
+                Some(b) => b.0.suspend(|| out.write_all(&bytes))?,
+                None => out.write_all(&bytes)?,
             }
         } else {
             docs.push(doc);
@@ -190,6 +201,16 @@ fn scan(a: ScanArgs) -> Result<u8> {
     if stats.cache_write_errors > 0 {
         eprintln!("clausegap: warning: {} results could not be written to the cache", stats.cache_write_errors);
     }
+    let summary = summary.finish();
+    let finish = |out: &mut Output, docs: Vec<DocumentReport>| -> Result<()> {
+        let bytes = match format {
+            OutputFormat::Json => renderer.json_tail(&summary)?,
+            OutputFormat::Jsonl => Vec::new(),
+            _ => renderer.render(&Report { tool: Tool::default(), documents: docs }, format, &RenderOptions { color })?,
+        };
+        out.write_all(&bytes).or_else(ignore_broken_pipe)?;
+        Ok(())
+    };
     if stats.interrupted {
         let resume = if cache.is_some() { "; re-run to resume from the cache" } else { "" };
         if out.is_file() {
@@ -197,21 +218,24 @@ fn scan(a: ScanArgs) -> Result<u8> {
             eprintln!("clausegap: interrupted after {} of {} documents: the output file was not written{resume}", stats.emitted, stats.total);
             return Ok(130);
         }
-        if !streaming {
-            let bytes = renderer.render(&Report { tool: Tool::default(), documents: docs }, format, &RenderOptions { color })?;
-            out.write_all(&bytes).or_else(ignore_broken_pipe)?;
-        }
+        finish(&mut out, docs)?;
         eprintln!("clausegap: interrupted: the report covers the first {} of {} documents{resume}", stats.emitted, stats.total);
         return Ok(130);
     }
-    if !streaming {
-        let bytes = renderer.render(&Report { tool: Tool::default(), documents: docs }, format, &RenderOptions { color })?;
-        if let Err(e) = out.write_all(&bytes) {
-            ignore_broken_pipe(e)?;
-            return Ok(u8::from(failing));
-        }
-    }
+    finish(&mut out, docs)?;
     out.commit()?;
+    if let Some(path) = &a.summary {
+        let bytes = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            clausegap::report::tabular::summary_csv(&summary)?
+        } else {
+            let mut v = serde_json::to_vec_pretty(&summary)?;
+            v.push(b'\n');
+            v
+        };
+        let mut f = Output::open(Some(path))?;
+        f.write_all(&bytes)?;
+        f.commit().with_context(|| format!("writing the summary to {}", path.display()))?;
+    }
     Ok(u8::from(failing))
 }
 

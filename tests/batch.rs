@@ -230,6 +230,45 @@ fn jsonl_streams_one_document_per_line_in_input_order() {
 }
 
 #[test]
+fn streamed_json_carries_the_repository_summary_and_summary_files_are_written() {
+    if !bundled_rules_complete() {
+        return;
+    }
+    let repo = repository(30);
+    let work = tempfile::tempdir().unwrap();
+    let (sj, sc) = (work.path().join("summary.json"), work.path().join("summary.csv"));
+    let out = bin().args(["scan", "--format", "json", "-j", "2", "--summary"]).arg(&sj).arg(repo.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the streamed JSON is one valid document");
+    let docs = report["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 30);
+    assert_eq!(report["tool"]["name"], "clausegap");
+    // The summary agrees with the documents it sits beside.
+    let summary = &report["summary"];
+    assert_eq!(summary["documents"], 30);
+    let empty = docs.iter().filter(|d| d["status"] != "ok").count();
+    assert!(empty > 0, "the repository has empty files");
+    assert_eq!(summary["ok"].as_u64().unwrap() as usize, 30 - empty);
+    let flagged = docs.iter().filter(|d| d["risks"].as_array().is_some_and(|r| r.iter().any(|r| r["id"] == "free-subcontracting" && r["status"] == "flagged"))).count();
+    let row = summary["ids"].as_array().unwrap().iter().find(|r| r["id"] == "free-subcontracting").unwrap();
+    assert_eq!(row["flagged"].as_u64().unwrap() as usize, flagged);
+    assert!(flagged > 0);
+    let graded: u64 = summary["grades"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(graded as usize, 30 - empty);
+    // --summary FILE: the same summary as JSON, and as CSV by extension, with JSONL too.
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sj).unwrap()).unwrap();
+    assert_eq!(&file, summary);
+    let out = bin().args(["scan", "--format", "jsonl", "--summary"]).arg(&sc).arg(repo.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count(), 30, "JSONL stays one document per line");
+    let csv = std::fs::read_to_string(&sc).unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(csv.starts_with("section,name,measure,value"), "{csv}");
+    assert!(csv.contains(&format!("risk,free-subcontracting,flagged,{flagged}")), "{csv}");
+    assert!(csv.contains("total,documents,documents,30"));
+}
+
+#[test]
 fn cached_rerun_gives_the_same_report_and_output_files_are_atomic() {
     if !bundled_rules_complete() {
         return;

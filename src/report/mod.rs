@@ -15,7 +15,7 @@ pub mod summary;
 
 mod compare;
 mod i18n;
-mod tabular;
+pub mod tabular;
 mod view;
 
 use minijinja::value::Serde;
@@ -192,6 +192,24 @@ impl Renderer {
         }
     }
 
+    /// The JSON report streamed: [`Self::json_head`], then every document through
+    /// [`Self::json_document`], then [`Self::json_tail`] with the batch summary — the same
+    /// document as `render(Json)`, plus `summary`, without holding the batch.
+    pub fn json_head(&self) -> Result<Vec<u8>, RenderError> {
+        let tool = indent(&serde_json::to_string_pretty(&model::Tool::default())?, "  ");
+        Ok(format!("{{\n  \"tool\": {tool},\n  \"documents\": [").into_bytes())
+    }
+
+    pub fn json_document(&self, doc: &DocumentReport, first: bool) -> Result<Vec<u8>, RenderError> {
+        let body = indent(&serde_json::to_string_pretty(doc)?, "    ");
+        Ok(format!("{}\n    {body}", if first { "" } else { "," }).into_bytes())
+    }
+
+    pub fn json_tail(&self, summary: &summary::BatchSummary) -> Result<Vec<u8>, RenderError> {
+        let body = indent(&serde_json::to_string_pretty(summary)?, "  ");
+        Ok(format!("\n  ],\n  \"summary\": {body}\n}}\n").into_bytes())
+    }
+
     /// One `documents[]` element as one line, newline included, for streaming.
     pub fn render_jsonl_line(&self, doc: &DocumentReport) -> Result<Vec<u8>, RenderError> {
         let mut out = serde_json::to_vec(doc)?;
@@ -318,4 +336,9 @@ mod tests {
         assert_eq!(pad("欠落", 6), "欠落  ");
         assert_eq!(clip("再委託の条件について", 8), "再委託…");
     }
+}
+
+/// Indents every line but the first (a pretty JSON value placed after a key).
+fn indent(json: &str, pad: &str) -> String {
+    json.replace('\n', &format!("\n{pad}"))
 }

@@ -88,44 +88,79 @@ fn grade_rank(g: &str) -> usize {
 }
 
 pub fn summarize(report: &Report) -> BatchSummary {
-    let docs = &report.documents;
-    let mut grades: BTreeMap<String, usize> = GRADES.iter().map(|g| (g.to_string(), 0)).collect();
-    let mut ids: Vec<IdCount> = CLAUSE_IDS
-        .iter()
-        .map(|id| (id, "clause"))
-        .chain(RISK_IDS.iter().map(|id| (id, "risk")))
-        .map(|(id, kind)| IdCount {
-            id: id.to_string(),
-            kind,
-            missing: 0,
-            weak: 0,
-            flagged: 0,
-            required_gaps: 0,
-            recommended_gaps: 0,
-        })
-        .collect();
-    let mut errors: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    let mut worst = Vec::new();
-    let (mut ok, mut n_err, mut no_text, mut with_required_gaps) = (0, 0, 0, 0);
+    let mut b = SummaryBuilder::new();
+    for doc in &report.documents {
+        b.add(doc);
+    }
+    b.finish()
+}
 
-    for doc in docs {
+/// Builds a [`BatchSummary`] one document at a time, in memory that does not grow with
+/// the number of documents beyond the paths of failed ones: a streamed batch keeps it
+/// instead of the reports.
+pub struct SummaryBuilder {
+    documents: usize,
+    ok: usize,
+    errors: usize,
+    no_text: usize,
+    with_required_gaps: usize,
+    grades: BTreeMap<String, usize>,
+    ids: Vec<IdCount>,
+    failed: BTreeMap<(String, String), Vec<String>>,
+    worst: Vec<WorstDocument>,
+}
+
+impl Default for SummaryBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SummaryBuilder {
+    pub fn new() -> Self {
+        let ids = CLAUSE_IDS
+            .iter()
+            .map(|id| (id, "clause"))
+            .chain(RISK_IDS.iter().map(|id| (id, "risk")))
+            .map(|(id, kind)| IdCount {
+                id: id.to_string(),
+                kind,
+                missing: 0,
+                weak: 0,
+                flagged: 0,
+                required_gaps: 0,
+                recommended_gaps: 0,
+            })
+            .collect();
+        SummaryBuilder {
+            documents: 0,
+            ok: 0,
+            errors: 0,
+            no_text: 0,
+            with_required_gaps: 0,
+            grades: GRADES.iter().map(|g| (g.to_string(), 0)).collect(),
+            ids,
+            failed: BTreeMap::new(),
+            worst: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, doc: &DocumentReport) {
+        self.documents += 1;
         match doc.status.as_str() {
-            "ok" => ok += 1,
-            "no-text" => no_text += 1,
-            _ => n_err += 1,
+            "ok" => self.ok += 1,
+            "no-text" => self.no_text += 1,
+            _ => self.errors += 1,
         }
         if doc.status != "ok" {
-            errors
-                .entry((doc.status.clone(), error_prefix(doc)))
-                .or_default()
-                .push(doc.path.clone());
-            continue;
+            self.failed.entry((doc.status.clone(), error_prefix(doc))).or_default().push(doc.path.clone());
+            return;
         }
         if let Some(g) = &doc.grade {
-            *grades.entry(g.clone()).or_insert(0) += 1;
+            *self.grades.entry(g.clone()).or_insert(0) += 1;
         }
         for c in &doc.clauses {
-            let Some(slot) = ids.iter_mut().find(|x| x.id == c.id) else {
+            let Some(slot) = self.ids.iter_mut().find(|x| x.id == c.id) else {
                 continue;
             };
             let gap = matches!(c.status.as_str(), "missing" | "weak");
@@ -143,56 +178,60 @@ pub fn summarize(report: &Report) -> BatchSummary {
         }
         for r in &doc.risks {
             if r.status == "flagged" {
-                if let Some(slot) = ids.iter_mut().find(|x| x.id == r.id) {
+                if let Some(slot) = self.ids.iter_mut().find(|x| x.id == r.id) {
                     slot.flagged += 1;
                 }
             }
         }
         let c = super::view::counts(doc);
         if c.required_missing + c.required_weak > 0 {
-            with_required_gaps += 1;
+            self.with_required_gaps += 1;
         }
-        worst.push(WorstDocument {
+        self.worst.push(WorstDocument {
             path: doc.path.clone(),
             grade: doc.grade.clone().unwrap_or_else(|| "-".into()),
             required_missing: c.required_missing,
             required_weak: c.required_weak,
             flagged: c.flagged,
         });
+        if self.worst.len() > 200 {
+            rank_worst(&mut self.worst);
+        }
     }
-    // Worst grade first, then more required gaps, then more missing, then flags, then path.
+
+    pub fn finish(mut self) -> BatchSummary {
+        rank_worst(&mut self.worst);
+        let mut error_kinds: Vec<ErrorKind> = self
+            .failed
+            .into_iter()
+            .map(|((status, kind), paths)| ErrorKind { status, kind, count: paths.len(), paths })
+            .collect();
+        error_kinds.sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
+        BatchSummary {
+            documents: self.documents,
+            ok: self.ok,
+            errors: self.errors,
+            no_text: self.no_text,
+            with_required_gaps: self.with_required_gaps,
+            grades: self.grades,
+            ids: self.ids,
+            error_kinds,
+            worst: self.worst,
+        }
+    }
+}
+
+/// Worst grade first, then more required gaps, then more missing, then flags, then path;
+/// only documents with something wrong, at most ten.
+fn rank_worst(worst: &mut Vec<WorstDocument>) {
     worst.sort_by(|a, b| {
         grade_rank(&b.grade)
             .cmp(&grade_rank(&a.grade))
-            .then(
-                (b.required_missing + b.required_weak).cmp(&(a.required_missing + a.required_weak)),
-            )
+            .then((b.required_missing + b.required_weak).cmp(&(a.required_missing + a.required_weak)))
             .then(b.required_missing.cmp(&a.required_missing))
             .then(b.flagged.cmp(&a.flagged))
             .then(a.path.cmp(&b.path))
     });
     worst.retain(|w| w.required_missing + w.required_weak + w.flagged > 0 || w.grade != "A");
     worst.truncate(10);
-    let mut error_kinds: Vec<ErrorKind> = errors
-        .into_iter()
-        .map(|((status, kind), paths)| ErrorKind {
-            status,
-            kind,
-            count: paths.len(),
-            paths,
-        })
-        .collect();
-    error_kinds.sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
-
-    BatchSummary {
-        documents: docs.len(),
-        ok,
-        errors: n_err,
-        no_text,
-        with_required_gaps,
-        grades,
-        ids,
-        error_kinds,
-        worst,
-    }
 }

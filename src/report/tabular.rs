@@ -108,3 +108,43 @@ pub(crate) fn findings_csv(report: &Report) -> Result<Vec<u8>, RenderError> {
     w.into_inner()
         .map_err(|e| RenderError::Csv(e.into_error().into()))
 }
+
+/// `scan --summary FILE.csv`: the repository summary in long form, one measure per row
+/// (`section,name,measure,value`), easy to filter or pivot in a spreadsheet.
+pub fn summary_csv(s: &super::summary::BatchSummary) -> Result<Vec<u8>, RenderError> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BOM.to_vec());
+    w.write_record(["section", "name", "measure", "value"])?;
+    for (name, v) in [
+        ("documents", s.documents),
+        ("ok", s.ok),
+        ("errors", s.errors),
+        ("no_text", s.no_text),
+        ("with_required_gaps", s.with_required_gaps),
+    ] {
+        w.write_record(["total", name, "documents", &v.to_string()])?;
+    }
+    for (g, n) in &s.grades {
+        w.write_record(["grade", g, "documents", &n.to_string()])?;
+    }
+    for c in &s.ids {
+        let measures: &[(&str, usize)] = if c.kind == "risk" {
+            &[("flagged", c.flagged)]
+        } else {
+            &[("missing", c.missing), ("weak", c.weak), ("required_gaps", c.required_gaps), ("recommended_gaps", c.recommended_gaps)]
+        };
+        for (m, v) in measures {
+            w.write_record([c.kind, &c.id, m, &v.to_string()])?;
+        }
+    }
+    for e in &s.error_kinds {
+        w.write_record([e.status.as_str(), &text_cell(&e.kind), "documents", &e.count.to_string()])?;
+    }
+    for d in &s.worst {
+        let path = text_cell(&d.path);
+        w.write_record(["worst", &path, "grade", &d.grade])?;
+        for (m, v) in [("required_missing", d.required_missing), ("required_weak", d.required_weak), ("flagged", d.flagged)] {
+            w.write_record(["worst", &path, m, &v.to_string()])?;
+        }
+    }
+    w.into_inner().map_err(|e| RenderError::Csv(e.into_error().into()))
+}
