@@ -549,12 +549,23 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
     let bytes = block.as_bytes();
     let mut iter = block.char_indices().peekable();
     let mut depth: i32 = 0;
+    let mut opened_at = 0usize;
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map(|&(_, n)| n);
         match c {
-            '(' | '「' | '『' | '【' => depth += 1,
+            '(' | '「' | '『' | '【' => {
+                if depth == 0 {
+                    opened_at = i;
+                }
+                depth += 1
+            }
             ')' | '」' | '』' | '】' => depth = (depth - 1).max(0),
             _ => {}
+        }
+        // An English bracket still open 300 bytes later was never closed ("(ATTN: … Finance.
+        // e. Audit. Licensee shall …"): its periods end sentences again.
+        if depth > 0 && c == '.' && i - opened_at > 300 && !block[..i].chars().next_back().is_some_and(crate::text::is_cjk) {
+            depth = 0;
         }
         // 「秘密情報（その複製物を含む。）を返還する」: a period inside brackets ends nothing.
         if depth > 0 && matches!(c, '。' | '.' | '!' | '?') {
@@ -691,6 +702,14 @@ mod tests {
         assert_eq!(item.item.as_deref(), Some("(1)"));
         let last = s.sentences.iter().find(|x| &n.text[x.start..x.end] == "乙は再委託しない。").unwrap();
         assert_eq!(s.articles[last.article.unwrap()].label, "第十二条");
+    }
+
+    #[test]
+    fn unclosed_english_bracket_ends_at_a_later_period() {
+        let raw = "Payments go to the address below (ATTN: Finance Department, Accounts Payable, Second Floor, Main Building, Example Street, Example City. Reports shall be sent monthly to the same address and copied to the account manager named in the order form. Invoices shall state the order number, the period and the amount due in the currency of the order. The Licensee shall keep complete books of account for three years. The Licensee shall permit those books to be examined by the Licensor.\n";
+        let (n, s) = seg(raw, Lang::En);
+        let b = body(&n, &s);
+        assert!(b.iter().any(|x| x.starts_with("The Licensee shall permit")), "{b:?}");
     }
 
     #[test]

@@ -70,8 +70,8 @@ fn en() -> &'static EnPatterns {
             r"(?P<neg_obl>(?:shall|will|does|do|is|are)\s+not\s+(?:be\s+)?(?:required|obliged|obligated|responsible|liable)|(?:has|have|shall have|will have|bears?)\s+no\s+(?:obligation|duty|responsibility|liability)|is\s+under\s+no\s+obligation|need\s+not|not\s+(?:be\s+)?(?:obliged|obligated|required)\s+to|makes?\s+no\s+(?:representations?|warrant))",
             r"|(?P<pro>(?:shall|will|does|do|did)\s+not\s+have\s+(?:the|any)\s+right|(?:has|have)\s+no\s+right|(?:is|are|shall\s+not\s+be|will\s+not\s+be)\s+not\s+entitled|shall\s+not|shall\s+in\s+no\s+(?:event|case)|will\s+not|won't|must\s+not|may\s+not|cannot|can\s+not|can't|(?:is|are)\s+not\s+(?:permitted|allowed|entitled|authori[sz]ed)\s+to|(?:is|are)\s+(?:prohibited|forbidden|restricted)\s+from|agrees?\s+not\s+to|undertakes?\s+not\s+to|will\s+never|shall\s+never|(?:shall|will)\s+refrain\s+from|in\s+no\s+event\s+(?:shall|will|may)|do\s+not|does\s+not|never)",
             r"|(?P<eff>commercially\s+reasonable\s+efforts|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|reasonable\s+endeavou?rs|best\s+endeavou?rs|all\s+reasonable\s+endeavou?rs|endeavou?r\s+to|endeavou?rs\s+to|strive\s+to|strives\s+to|aims?\s+to|attempt\s+to|attempts\s+to|try\s+to|tries\s+to|seeks?\s+to|efforts\s+to)",
-            r"|(?P<perm>may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion)",
-            r"|(?P<obl>shall|must|will|agrees?\s+to|undertakes?\s+to|(?:is|are)\s+(?:required|obliged|obligated|responsible|liable)|commits?\s+to|warrants?|ensures?|covenants?|is\s+to|are\s+to|has\s+to|have\s+to)",
+            r"|(?P<perm>may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|(?:shall|will)\s+be\s+free\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion)",
+            r"|(?P<obl>shall|must|will|agrees?\s+to|undertakes?\s+to|(?:further|hereby)\s+(?:agrees?|undertakes?|covenants?)|(?:agrees?|undertakes?|covenants?)\s+as\s+follows|(?:is|are)\s+(?:required|obliged|obligated|responsible|liable)|commits?\s+to|warrants?|ensures?|covenants?|is\s+to|are\s+to|has\s+to|have\s+to)",
             r")\b",
         ))
         .expect("en modal regex"),
@@ -180,7 +180,20 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
             Modality::Prohibition
         };
     }
-    if matches!(m, Modality::Obligation | Modality::Permission) && p.effort.is_match(s) {
+    // Effort wording counts only within the governing predicate: from the clause start up
+    // to the next modal after the governing one ("X shall permit …, and Y shall use
+    // reasonable efforts to …" is no effort of X).
+    let mut scope_end = s.len();
+    let mut at = c.get(0).unwrap().end();
+    while let Some(n) = p.modal.captures_at(s, at) {
+        let whole = n.get(0).unwrap();
+        if n.name("eff").is_none() {
+            scope_end = whole.start();
+            break;
+        }
+        at = whole.end();
+    }
+    if matches!(m, Modality::Obligation | Modality::Permission) && p.effort.is_match(&s[clause_start.min(modal_at)..scope_end]) {
         return Modality::Effort;
     }
     m
@@ -226,8 +239,12 @@ mod tests {
     fn english() {
         assert_eq!(en_at("Provider shall not engage a sub-processor without consent.", "sub-processor"), Modality::Prohibition);
         assert_eq!(en_at("Provider may engage sub-processors.", "sub-processors"), Modality::Permission);
+        assert_eq!(en_at("The recipient shall be free to use Residuals for any purpose.", "use"), Modality::Permission);
+        assert_eq!(classify("The parties undertake as follows:", None, Lang::En), Modality::Obligation);
         assert_eq!(en_at("Provider shall notify Customer of a breach.", "notify"), Modality::Obligation);
         assert_eq!(en_at("Provider will use commercially reasonable efforts to secure the data.", "secure"), Modality::Effort);
+        assert_eq!(en_at("Supplier shall permit its records to be examined by Client, and Client shall use reasonable efforts to minimise disruption.", "examined"), Modality::Obligation);
+        assert_eq!(en_at("Recipient shall hold the information in confidence and shall use reasonable efforts to protect it.", "confidence"), Modality::Obligation);
         assert_eq!(en_at("Supplier shall not be required to assist with data subject requests.", "assist"), Modality::NegatedObligation);
         assert_eq!(en_at("Sub-processors may only be engaged with prior written consent.", "Sub-processors"), Modality::Permission);
         assert_eq!(en_at("We reserve the right to modify these Terms.", "modify"), Modality::Permission);

@@ -63,7 +63,14 @@ impl Parties {
         }
         match lang {
             Lang::Ja => resolve_ja(text, &mut terms),
-            Lang::En => resolve_en(text, &mut terms),
+            Lang::En => {
+                resolve_en(text, &mut terms);
+                if you_receive_information(text) {
+                    terms.insert("you".into(), Role::Provider);
+                    terms.insert("we".into(), Role::Customer);
+                    terms.insert("us".into(), Role::Customer);
+                }
+            }
         }
         let keys: Vec<String> = terms.keys().cloned().collect();
         let automaton = AhoCorasickBuilder::new()
@@ -410,6 +417,22 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
     }
 }
 
+/// A letter NDA addressed to the recipient ("the Evaluation Material furnished to you … you
+/// shall keep it confidential"): "you" is the receiving party, i.e. the provider.
+fn you_receive_information(text: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:confidential information|evaluation material|proprietary information|information)\b[^.;]{0,80}?\b(?:furnished|disclosed|delivered|made available|provided|supplied|given)\s+(?:by\s+(?:us|the company|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+)?to\s+you\b")
+            .expect("you receive regex")
+    });
+    static K: OnceLock<Regex> = OnceLock::new();
+    let keeps = K.get_or_init(|| {
+        Regex::new(r"(?i)\byou\b[^.;]{0,80}?\b(?:keep|hold|treat|maintain)\b[^.;]{0,80}?\b(?:confiden|secret)")
+            .expect("you keep regex")
+    });
+    r.find_iter(text).take(2).count() >= 2 && keeps.is_match(text)
+}
+
 fn entity_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
@@ -497,6 +520,17 @@ mod tests {
         assert_eq!(p.role_at("GitHub は、データを保護します。", 0), None);
         let s = "受領者 は、秘密を保持する。";
         assert_eq!(p.role_at(s, s.find("秘密").unwrap()), Some(Role::Provider));
+    }
+
+    #[test]
+    fn letter_nda_you_is_the_recipient() {
+        let doc = "In connection with your evaluation, the Company will furnish to you certain information. All Evaluation Material furnished to you by the Company is confidential, and any information disclosed to you shall be used only for the evaluation. You will keep the Evaluation Material strictly confidential.";
+        let p = Parties::resolve(doc, Lang::En);
+        let s = "You shall return all Evaluation Material.";
+        assert_eq!(p.role_at(s, s.find("return").unwrap()), Some(Role::Provider));
+        let tos = "We provide the Services to you. You may cancel at any time.";
+        let p = Parties::resolve(tos, Lang::En);
+        assert_eq!(p.role_at("You may cancel at any time.", 8), Some(Role::Customer));
     }
 
     #[test]
