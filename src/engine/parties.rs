@@ -420,14 +420,19 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
 /// A letter NDA addressed to the recipient ("the Evaluation Material furnished to you … you
 /// shall keep it confidential"): "you" is the receiving party, i.e. the provider.
 fn you_receive_information(text: &str) -> bool {
+    // Both regexes below scan the whole text; most documents never say "to you".
+    static TO_YOU: OnceLock<Regex> = OnceLock::new();
+    if !TO_YOU.get_or_init(|| crate::text::regex(r"(?i)\bto\s+you\b").expect("to you")).is_match(text) {
+        return false;
+    }
     static R: OnceLock<Regex> = OnceLock::new();
     let r = R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:confidential information|evaluation material|proprietary information|information)\b[^.;]{0,80}?\b(?:furnished|disclosed|delivered|made available|provided|supplied|given)\s+(?:by\s+(?:us|the company|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+)?to\s+you\b")
+        crate::text::regex(r"(?i)\b(?:confidential information|evaluation material|proprietary information|information)\b[^.;]{0,80}?\b(?:furnished|disclosed|delivered|made available|provided|supplied|given)\s+(?:by\s+(?:us|the company|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+)?to\s+you\b")
             .expect("you receive regex")
     });
     static K: OnceLock<Regex> = OnceLock::new();
     let keeps = K.get_or_init(|| {
-        Regex::new(r"(?i)\byou\b[^.;]{0,80}?\b(?:keep|hold|treat|maintain)\b[^.;]{0,80}?\b(?:confiden|secret)")
+        crate::text::regex(r"(?i)\byou\b[^.;]{0,80}?\b(?:keep|hold|treat|maintain)\b[^.;]{0,80}?\b(?:confiden|secret)")
             .expect("you keep regex")
     });
     r.find_iter(text).take(2).count() >= 2 && keeps.is_match(text)
