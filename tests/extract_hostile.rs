@@ -67,8 +67,13 @@ fn hostile_files_in_worker() {
         let (result, took) = run(name, &opts);
         assert!(took < Duration::from_secs(25), "{name} took {took:?}");
         if name == "deep-nesting.pdf" {
-            let err = result.expect_err(name);
-            assert!(matches!(err, ExtractError::Malformed { .. } | ExtractError::NoText { .. }), "{name}: {err}");
+            // Whether the parser's recursion reaches the 200,000-deep object depends on the
+            // stack it gets (ulimit -s differs between machines): either the page's text
+            // comes out, or the worker dies and that is a per-file error — never more.
+            match result {
+                Ok(ex) => assert_eq!(ex.text.trim(), "Deep", "{name}"),
+                Err(err) => assert!(matches!(err, ExtractError::Malformed { .. } | ExtractError::NoText { .. }), "{name}: {err}"),
+            }
         }
     }
 }
