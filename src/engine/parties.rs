@@ -205,12 +205,26 @@ impl Parties {
         // A subject the vocabulary does not know ("Garmin may …", "THE ACME ENTITIES ARE NOT
         // LIABLE", "Booking.com reserves the right …") is a party of unknown role: the
         // sentence must not inherit the previous sentence's party.
-        if let Some(pos) = named_subject_before(s, anchor, |w| self.is_party_word(w)) {
-            if best.is_none_or(|(bst, _)| pos > bst) {
-                return Some(Role::Unknown);
-            }
+        // A company name the vocabulary does not know, as the subject ("Garmin may …", "THE
+        // ACME ENTITIES ARE NOT LIABLE"), binds instead of a customer named later or only in a
+        // framing clause ("… losses you may suffer").
+        let reading = best.map(|(_, r)| r).or(first_after).or(framing);
+        if reading == Some(Role::Customer) && self.names_subject(s, anchor, best.map(|(p, _)| p)) {
+            return Some(Role::Unknown);
         }
-        best.map(|(_, r)| r).or(first_after).or(framing)
+        reading
+    }
+
+    /// Whether a name the vocabulary does not know is the subject of a verb before `anchor`
+    /// (and after the party mention at `after`, if any): "Garmin may modify these Terms",
+    /// "Booking.com reserves the right …". Such a sentence has a party of unknown role; it
+    /// must not inherit the previous sentence's party.
+    pub fn names_subject(&self, s: &str, anchor: usize, after: Option<usize>) -> bool {
+        if self.lang != Lang::En {
+            return false;
+        }
+        let anchor = floor_char_boundary(s, anchor);
+        named_subject_before(s, anchor, |w| self.is_party_word(w)).is_some_and(|pos| after.is_none_or(|a| pos > a))
     }
 
     /// Whether a word is (part of) a term of the party vocabulary.
@@ -622,8 +636,12 @@ mod tests {
         let s = "Northwind is not liable for any losses you may suffer.";
         assert_eq!(p.role_at(s, s.find("liable").unwrap()), Some(Role::Unknown));
         let s = "THE NORTHWIND ENTITIES ARE NOT LIABLE TO YOU.";
-        assert_eq!(p.role_at(s, s.find("LIABLE").unwrap()), Some(Role::Unknown));
+        assert!(p.names_subject(s, s.find("LIABLE").unwrap(), None));
         let s = "If you breach these Terms, Northwind may close your account.";
-        assert_eq!(p.role_at(s, s.find("close").unwrap()), Some(Role::Unknown));
+        assert!(p.names_subject(s, s.find("close").unwrap(), None));
+        let s = "Customer Data will be deleted within 30 days.";
+        assert!(!p.names_subject(s, s.find("deleted").unwrap(), None));
+        let s = "The Service may be changed at any time.";
+        assert!(!p.names_subject(s, s.find("changed").unwrap(), None));
     }
 }
