@@ -195,7 +195,23 @@ pub fn segment(norm: &NormText, lang: Lang) -> Segmented {
         let raw_line = &norm.text[ls..le];
         // A Markdown setext heading: the line is underlined by === or ---.
         let setext = !raw_line.trim().is_empty() && is_underline(line + 1);
-        let kind = classify(raw_line, lang, p, setext);
+        let mut kind = classify(raw_line, lang, p, setext);
+        // An English sentence-case heading line ("Limitation of liability", "Changes to these
+        // Terms") after a finished sentence, followed by a capitalised line, opens a section
+        // instead of being glued to the next sentence.
+        if lang == Lang::En && matches!(kind, LineKind::Text) {
+            let closed = block.is_none_or(|(bs, be)| {
+                let t = norm.text[bs..be].trim_end();
+                t.is_empty() || t.ends_with(['.', '!', '?', ':', ';', '"', '”', ')'])
+            });
+            let next_capital = line + 1 < norm.line_count() && {
+                let (ns, ne) = norm.line_range(line + 1);
+                norm.text[ns..ne].trim_start().chars().next().is_some_and(|c| c.is_uppercase() || c == '"' || c == '“')
+            };
+            if closed && next_capital && short_heading_line(raw_line) {
+                kind = LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(raw_line.trim().to_string()), level: 0, body: raw_line.len() };
+            }
+        }
         match kind {
             LineKind::Blank => {
                 // Hard-wrapped text with blank lines between lines ("… employees authorised\n\n
@@ -475,6 +491,35 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
     LineKind::Text
 }
 
+/// A short unpunctuated line that reads as a title, not as the start of a wrapped sentence:
+/// capitalised, at most eight words, no finite verb, not ending in a function word.
+fn short_heading_line(line: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "shall", "will", "may", "must", "should", "would", "could", "is", "are", "was", "were", "has", "have", "can", "cannot", "do", "does", "agree",
+        "agrees", "means", "include", "includes", "be", "been", "we", "you", "i",
+    ];
+    const TRAILING: &[&str] = &[
+        "the", "a", "an", "of", "to", "and", "or", "by", "for", "with", "in", "on", "at", "from", "that", "which", "any", "all", "its", "their", "our",
+        "your", "this", "these", "such", "as", "per", "not", "no", "under", "into", "than", "if", "whether", "including", "between", "each", "other",
+    ];
+    let t = line.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if t.chars().count() < 3 || t.chars().count() > 60 || words.is_empty() || words.len() > 8 {
+        return false;
+    }
+    if !t.chars().next().is_some_and(|c| c.is_uppercase()) || t.ends_with(['.', ';', ',', ':', '?', '!', '"', '”', ')', '-']) {
+        return false;
+    }
+    if t.chars().filter(|c| c.is_alphabetic()).count() < 4 {
+        return false;
+    }
+    let lower: Vec<String> = words.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+    if lower.iter().any(|w| VERBS.contains(&w.as_str())) || TRAILING.contains(&lower.last().unwrap().as_str()) {
+        return false;
+    }
+    true
+}
+
 fn strip_md(s: &str) -> String {
     // Drop inline HTML (<a name="x"></a>) and emphasis marks.
     let mut out = String::with_capacity(s.len());
@@ -569,6 +614,16 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
         }
         // 「秘密情報（その複製物を含む。）を返還する」: a period inside brackets ends nothing.
         if depth > 0 && matches!(c, '。' | '.' | '!' | '?') {
+            continue;
+        }
+        // A bracket left open by a line that ends a sentence ("(see Section 4." then a new
+        // line) does not swallow the rest of the block.
+        if c == '\n' && depth > 0 && block[..i].trim_end_matches([' ', '\t']).ends_with(['.', '!', '?', '。']) {
+            depth = 0;
+            if s < i {
+                pieces.push((s, i));
+            }
+            s = i;
             continue;
         }
         let boundary = match c {

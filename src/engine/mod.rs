@@ -414,10 +414,14 @@ impl Analyzer {
                 let sent_start = doc.seg.sentences[si].start;
                 let text = self.sentence_text(doc, si);
                 let rel_anchor = first_cue.map(|(s, _)| s - sent_start);
-                let role = doc
-                    .parties
-                    .role_at(text, rel_anchor.unwrap_or(text.len()))
-                    .unwrap_or(doc.main_role[si]);
+                let anchor = rel_anchor.unwrap_or(text.len());
+                let role = match doc.parties.role_at(text, anchor) {
+                    Some(r) => r,
+                    // A risk sentence whose subject is an unknown company name ("Garmin may …")
+                    // does not inherit the previous sentence's party.
+                    None if rule.kind == IdKind::Risk && doc.parties.names_subject(text, anchor, None) => Role::Unknown,
+                    None => doc.main_role[si],
+                };
                 let mut modality = modality::classify(text, rel_anchor, doc.lang);
                 if modality == Modality::Statement {
                     // "Receiving Party shall: … (d) use it only for the Purpose;" /

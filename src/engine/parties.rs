@@ -174,7 +174,16 @@ impl Parties {
     fn role_en(&self, s: &str, anchor: usize) -> Option<Role> {
         let mut best: Option<(usize, Role)> = None;
         let mut first_after: Option<Role> = None;
+        // "You acknowledge and agree that X …": the framing party binds nothing itself when
+        // another subject follows; it is only the fallback.
+        let mut framing: Option<Role> = None;
         for (st, en, role) in self.mentions(s) {
+            if framing_re().is_match(&s[en..]) {
+                if framing.is_none() && !object_position_re().is_match(&s[..st]) {
+                    framing = Some(role);
+                }
+                continue;
+            }
             // Possessive: "Provider's personnel shall" binds the Provider.
             let mut rest = &s[en..];
             if let Some(r) = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) {
@@ -200,8 +209,97 @@ impl Parties {
                 first_after = Some(role);
             }
         }
-        best.map(|(_, r)| r).or(first_after)
+        // A subject the vocabulary does not know ("Garmin may …", "THE ACME ENTITIES ARE NOT
+        // LIABLE", "Booking.com reserves the right …") is a party of unknown role: the
+        // sentence must not inherit the previous sentence's party.
+        // A company name the vocabulary does not know, as the subject ("Garmin may …", "THE
+        // ACME ENTITIES ARE NOT LIABLE"), binds instead of a customer named later or only in a
+        // framing clause ("… losses you may suffer").
+        let reading = best.map(|(_, r)| r).or(first_after).or(framing);
+        if reading == Some(Role::Customer) && self.names_subject(s, anchor, best.map(|(p, _)| p)) {
+            return Some(Role::Unknown);
+        }
+        reading
     }
+
+    /// Whether a name the vocabulary does not know is the subject of a verb before `anchor`
+    /// (and after the party mention at `after`, if any): "Garmin may modify these Terms",
+    /// "Booking.com reserves the right …". Such a sentence has a party of unknown role; it
+    /// must not inherit the previous sentence's party.
+    pub fn names_subject(&self, s: &str, anchor: usize, after: Option<usize>) -> bool {
+        if self.lang != Lang::En {
+            return false;
+        }
+        let anchor = floor_char_boundary(s, anchor);
+        named_subject_before(s, anchor, |w| self.is_party_word(w)).is_some_and(|pos| after.is_none_or(|a| pos > a))
+    }
+
+    /// Whether a word is (part of) a term of the party vocabulary.
+    fn is_party_word(&self, w: &str) -> bool {
+        let w = w.to_lowercase();
+        self.terms.contains_key(&w) || self.keys.iter().any(|k| k.split(' ').any(|part| part == w))
+    }
+}
+
+fn framing_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)^,?\s+(?:(?:hereby|expressly|further|also|specifically|fully)\s+)?(?:acknowledges?|agrees?|understands?|accepts?|confirms?|recogni[sz]es?|represents?|warrants?)(?:,?\s+(?:and|&)\s+(?:acknowledges?|agrees?|understands?|accepts?|confirms?|recogni[sz]es?))?,?\s+that\b")
+            .expect("framing regex")
+    })
+}
+
+/// Capitalized words that open a sentence or clause but name no party.
+const NOT_A_NAME: &[&str] = &[
+    "the", "this", "these", "that", "those", "it", "its", "such", "any", "all", "each", "every", "no", "nothing", "none", "if", "when", "where", "whether",
+    "your", "our", "their", "his", "her", "in", "on", "at", "for", "to", "of", "by", "as", "upon", "unless", "except", "some", "certain", "other",
+    "please", "notwithstanding", "subject", "neither", "either", "both", "you", "we", "they", "he", "she", "i", "also", "however", "accordingly",
+    "therefore", "thus", "further", "furthermore", "moreover", "additionally", "and", "or", "but", "nor", "so", "then", "there", "here", "which", "who",
+    "what", "while", "although", "because", "since", "after", "before", "until", "once", "with", "without", "from", "into", "under", "within", "only",
+    "note", "section", "article", "clause", "paragraph", "schedule", "annex", "exhibit", "appendix", "agreement", "terms", "policy", "a", "an", "one",
+    "many", "most", "several", "users", "user", "member", "members", "people", "anyone", "everyone", "someone", "nobody", "account", "accounts",
+    "information", "content", "data", "fees", "prices", "payment", "payments", "including", "yes", "my", "me", "us", "them", "term", "service", "services",
+];
+
+/// The start of the last capitalized name (not a party term) that is the subject of a
+/// verb and starts before `anchor`: "Garmin may", "Snap Group Limited will", "EA reserves".
+fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> bool) -> Option<usize> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        Regex::new(
+            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?,?\s+(?i:(?:(?:also|further|hereby|expressly|only|not|then|itself|alone|solely|never)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
+        )
+        .expect("named subject regex")
+    });
+    let mut found = None;
+    let mut at = 0;
+    while let Some(c) = re.captures_at(s, at) {
+        let name = c.get(1).unwrap();
+        at = name.end();
+        if name.start() >= anchor {
+            break;
+        }
+        // Drop leading words that are no name ("The Yelp Entities" -> "Yelp Entities").
+        let words: Vec<&str> = name.as_str().split_whitespace().collect();
+        let skip = words.iter().take_while(|w| NOT_A_NAME.contains(&w.to_lowercase().trim_end_matches(['.', ',']))).count();
+        let rest = &words[skip..];
+        let bare = |w: &str| -> String {
+            let w = w.trim_end_matches(['.', ',']);
+            w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).or_else(|| w.strip_suffix("'S")).or_else(|| w.strip_suffix("’S")).unwrap_or(w).to_string()
+        };
+        if rest.is_empty() || rest.iter().any(|w| is_party_word(&bare(w))) {
+            continue;
+        }
+        if NOT_A_NAME.contains(&rest.last().unwrap().to_lowercase().as_str()) {
+            continue;
+        }
+        // A possessive ("Provider's") was stripped by the regex; an object position is no subject.
+        if object_position_re().is_match(&s[..name.start()]) {
+            continue;
+        }
+        found = Some(name.start());
+    }
+    found
 }
 
 fn strip_staff_suffix(rest: &str) -> &str {
@@ -569,5 +667,20 @@ mod tests {
         assert_eq!(p.role_at(s, s.find("destroy").unwrap()), Some(Role::Provider));
         let s = "Provider's personnel shall keep Customer Data confidential.";
         assert_eq!(p.role_at(s, s.find("confidential").unwrap()), Some(Role::Provider));
+        // A framing "you agree that" gives way to the subject of the clause.
+        let s = "You acknowledge and agree that we are not liable for any losses you may suffer.";
+        assert_eq!(p.role_at(s, s.find("liable").unwrap()), Some(Role::Provider));
+        // A company name the vocabulary does not know is a subject of unknown role, not the
+        // customer named later in the sentence.
+        let s = "Northwind is not liable for any losses you may suffer.";
+        assert_eq!(p.role_at(s, s.find("liable").unwrap()), Some(Role::Unknown));
+        let s = "THE NORTHWIND ENTITIES ARE NOT LIABLE TO YOU.";
+        assert!(p.names_subject(s, s.find("LIABLE").unwrap(), None));
+        let s = "If you breach these Terms, Northwind may close your account.";
+        assert!(p.names_subject(s, s.find("close").unwrap(), None));
+        let s = "Customer Data will be deleted within 30 days.";
+        assert!(!p.names_subject(s, s.find("deleted").unwrap(), None));
+        let s = "The Service may be changed at any time.";
+        assert!(!p.names_subject(s, s.find("changed").unwrap(), None));
     }
 }
