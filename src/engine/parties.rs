@@ -244,7 +244,7 @@ impl Parties {
 fn framing_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)^,?\s+(?:(?:hereby|expressly|further|also|specifically|fully)\s+)?(?:acknowledges?|agrees?|understands?|accepts?|confirms?|recogni[sz]es?|represents?|warrants?)(?:,?\s+(?:and|&)\s+(?:acknowledges?|agrees?|understands?|accepts?|confirms?|recogni[sz]es?))?,?\s+that\b")
+        crate::text::regex(r"(?i)^,?\s+(?:(?:hereby|expressly|further|also|specifically|fully)\s+)?(?:acknowledges?|agrees?|understands?|accepts?|confirms?|recogni[sz]es?|represents?|warrants?)(?:,?\s+(?:and|&)\s+(?:acknowledges?|agrees?|understands?|accepts?|confirms?|recogni[sz]es?))?,?\s+that\b")
             .expect("framing regex")
     })
 }
@@ -266,7 +266,7 @@ const NOT_A_NAME: &[&str] = &[
 fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> bool) -> Option<usize> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
-        Regex::new(
+        crate::text::regex(
             r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?,?\s+(?i:(?:(?:also|further|hereby|expressly|only|not|then|itself|alone|solely|never)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
         )
         .expect("named subject regex")
