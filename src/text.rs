@@ -356,11 +356,22 @@ mod tests {
 const DFA_CACHE: usize = 32 << 20;
 
 pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    let build = |p: &str, unicode: bool| regex::RegexBuilder::new(p).unicode(unicode).dfa_size_limit(DFA_CACHE).build();
-    build(pattern, false).or_else(|_| {
-        if pattern.contains("\\\\") {
-            return build(pattern, true);
-        }
-        build(&pattern.replace("\\b", "(?-u:\\b)"), true).or_else(|_| build(pattern, true))
-    })
+    regex_ascii(pattern).or_else(|_| regex_unicode(pattern))
+}
+
+fn build_regex(pattern: &str, unicode: bool) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern).unicode(unicode).dfa_size_limit(DFA_CACHE).build()
+}
+
+/// The first step of [`regex`]: Unicode mode off (fails when the pattern needs it).
+pub fn regex_ascii(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    build_regex(pattern, false)
+}
+
+/// The second step of [`regex`]: Unicode mode, with `\b` made ASCII where possible.
+pub fn regex_unicode(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    if pattern.contains("\\\\") {
+        return build_regex(pattern, true);
+    }
+    build_regex(&pattern.replace("\\b", "(?-u:\\b)"), true).or_else(|_| build_regex(pattern, true))
 }

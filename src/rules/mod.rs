@@ -64,7 +64,7 @@ enum Matcher {
 
 impl Matcher {
     fn new(pattern: &str, bytes_ok: bool) -> Result<Matcher, regex::Error> {
-        if let Ok(re) = regex::RegexBuilder::new(pattern).unicode(false).build() {
+        if let Ok(re) = crate::text::regex_ascii(pattern) {
             return Ok(Matcher::Str(re));
         }
         if bytes_ok && pattern.is_ascii() {
@@ -72,7 +72,7 @@ impl Matcher {
                 return Ok(Matcher::Bytes(re));
             }
         }
-        crate::text::regex(pattern).map(Matcher::Str)
+        crate::text::regex_unicode(pattern).map(Matcher::Str)
     }
 
     fn is_match(&self, text: &str) -> bool {
