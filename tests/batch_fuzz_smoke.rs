@@ -1,6 +1,6 @@
 //! A stable-toolchain stand-in for the `cargo fuzz` targets in fuzz/: the same calls (the
 //! readers through `extract_bytes`, the analysis of arbitrary text) on a few hundred
-//! deterministic mutations of the tiny seed corpora in fuzz/corpus. It finds nothing a
+//! deterministic mutations of the seeds (fuzz/corpus plus fixtures/formats). It finds nothing a
 //! real fuzzing run would not; it keeps the targets' contract checked on every `cargo
 //! test`. Set FUZZ_SMOKE_ITERS to run longer.
 
@@ -69,10 +69,23 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     v
 }
 
+/// The target's own seeds in fuzz/corpus/<target> (where it has any) plus the format
+/// fixtures of its kind, which serve as seeds without being copied there.
 fn seeds(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new("fuzz/corpus").join(target);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
+    let exts: &[&str] = match target {
+        "extract_text" => &["txt"],
+        "extract_html" => &["html"],
+        "extract_pdf" => &["pdf"],
+        "extract_docx" => &["docx"],
+        _ => &[],
+    };
+    let own = std::fs::read_dir(Path::new("fuzz/corpus").join(target)).into_iter().flatten();
+    let fixtures = std::fs::read_dir("fixtures/formats").expect("fixtures/formats").filter(|e| {
+        e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| exts.iter().any(|w| x == *w)))
+    });
+    let mut paths: Vec<PathBuf> = own.chain(fixtures).map(|e| e.unwrap().path()).collect();
     paths.sort();
+    assert!(!paths.is_empty(), "no seeds for {target}");
     paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
