@@ -858,11 +858,21 @@ fn missing_reason(doc: &Doc, near: &[NearMiss], lang: Lang) -> String {
 pub fn detect_lang(text: &str) -> Lang {
     let mut cjk = 0usize;
     let mut latin = 0usize;
-    for c in text.chars().take(200_000) {
-        if is_cjk(c) {
-            cjk += 1;
-        } else if c.is_ascii_alphabetic() {
-            latin += 1;
+    let mut chars = 0usize;
+    let mut rest = text;
+    while chars < 200_000 && !rest.is_empty() {
+        // ASCII runs byte by byte; other characters decoded one at a time.
+        let b = rest.as_bytes();
+        let run = b.iter().take(200_000 - chars).take_while(|b| b.is_ascii()).count();
+        latin += b[..run].iter().filter(|b| b.is_ascii_alphabetic()).count();
+        chars += run;
+        rest = &rest[run..];
+        if let Some(c) = rest.chars().next().filter(|_| chars < 200_000) {
+            if is_cjk(c) {
+                cjk += 1;
+            }
+            chars += 1;
+            rest = &rest[c.len_utf8()..];
         }
     }
     if cjk * 5 > latin {
@@ -897,8 +907,8 @@ pub fn detect_kind(text: &str, lang: Lang) -> DocKind {
             }
         }
         Lang::En => {
-            let lower = text.to_lowercase();
-            let you = lower.matches(" you ").count() + lower.matches(" your ").count();
+            // ASCII folding is enough: no other character lowercases to "you".
+            let you = count_ascii_ci(text.as_bytes(), b" you ") + count_ascii_ci(text.as_bytes(), b" your ");
             if you > 10 {
                 DocKind::Tos
             } else {
@@ -906,6 +916,23 @@ pub fn detect_kind(text: &str, lang: Lang) -> DocKind {
             }
         }
     }
+}
+
+/// Non-overlapping occurrences of the lowercase ASCII `needle` in `hay`, ignoring ASCII
+/// case (what `hay.to_lowercase().matches(needle).count()` gives, without the copy).
+fn count_ascii_ci(hay: &[u8], needle: &[u8]) -> usize {
+    // Candidates are the places of the needle's first letter (a space is too common).
+    let Some(k) = needle.iter().position(u8::is_ascii_alphabetic) else { return 0 };
+    let (lo, up) = (needle[k].to_ascii_lowercase(), needle[k].to_ascii_uppercase());
+    let (mut n, mut next) = (0, 0);
+    for i in memchr::memchr2_iter(lo, up, hay) {
+        let Some(start) = i.checked_sub(k).filter(|s| *s >= next) else { continue };
+        if hay.get(start..start + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
+            n += 1;
+            next = start + needle.len();
+        }
+    }
+    n
 }
 
 /// Substring test that, for Latin words, requires word boundaries ("nda" is not in
@@ -1081,4 +1108,31 @@ impl Requirement {
 /// Ids of §1 that a status set holds, for tests and evaluation.
 pub fn statuses(report: &DocumentReport) -> BTreeSet<(String, String)> {
     report.clauses.iter().map(|c| (c.id.clone(), c.status.clone())).chain(report.risks.iter().map(|r| (r.id.clone(), r.status.clone()))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_count_agrees_with_lowercase_matches() {
+        for hay in ["", " you ", " You  YOU your you ", " you you you ", "x yourself you\u{212A} you ", "日本 you 語 your "] {
+            for needle in [" you ", " your "] {
+                assert_eq!(count_ascii_ci(hay.as_bytes(), needle.as_bytes()), hay.to_lowercase().matches(needle).count(), "{hay:?} {needle:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn language_is_decided_on_the_first_200000_characters() {
+        assert_eq!(detect_lang("本契約は秘密保持について定める。"), Lang::Ja);
+        assert_eq!(detect_lang("This agreement governs confidentiality."), Lang::En);
+        // Mostly English with a Japanese title: Latin letters outnumber five times the CJK.
+        assert_eq!(detect_lang("利用規約 These terms apply to every user of the service."), Lang::En);
+        // Only the head counts: Japanese after 200,000 English characters is not seen.
+        let long = format!("{}{}", "a".repeat(200_000), "日".repeat(100_000));
+        assert_eq!(detect_lang(&long), Lang::En);
+        let long = format!("{}{}", "日".repeat(1000), "a".repeat(4000));
+        assert_eq!(detect_lang(&long), Lang::Ja);
+    }
 }

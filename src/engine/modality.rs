@@ -114,14 +114,15 @@ fn classify_ja(s: &str, anchor: Option<usize>) -> Modality {
             p.predicate.captures_at(s, a).filter(|c| c.get(0).unwrap().start() < main_end.max(a + 1)).or_else(|| p.predicate.captures_at(s, a))
         }
         None => {
+            // Locate the last predicate with the DFA, then take its groups once.
             let head = &s[..main_end];
             let mut last = None;
             let mut at = 0;
-            while let Some(c) = p.predicate.captures_at(head, at) {
-                at = c.get(0).unwrap().end();
-                last = Some(c);
+            while let Some(m) = p.predicate.find_at(head, at) {
+                at = m.end();
+                last = Some(m.start());
             }
-            last
+            last.and_then(|st| p.predicate.captures_at(head, st))
         }
     };
     let Some(c) = found else {
@@ -150,17 +151,16 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
     let anchor = anchor.unwrap_or(s.len()).min(s.len());
     // Nearest modal before the cue, within the same clause (not across a semicolon).
     let clause_start = s[..anchor].rfind([';']).map_or(0, |i| i + 1);
-    let mut best: Option<regex::Captures> = None;
+    let mut best: Option<usize> = None;
     let mut at = clause_start;
-    while let Some(c) = p.modal.captures_at(s, at) {
-        let m = c.get(0).unwrap();
+    while let Some(m) = p.modal.find_at(s, at) {
         if m.start() >= anchor {
             break;
         }
         at = m.end();
-        best = Some(c);
+        best = Some(m.start());
     }
-    let found = best.or_else(|| {
+    let found = best.and_then(|st| p.modal.captures_at(s, st)).or_else(|| {
         // Passive or cue-first: "Sub-processors may only be engaged …".
         let clause_end = s[anchor..].find(';').map_or(s.len(), |i| anchor + i);
         p.modal.captures_at(&s[..clause_end], anchor)

@@ -48,6 +48,33 @@ const EN_BOTH: &[&str] = &[
 ];
 const EN_THIRD: &[&str] = &["sub-processor", "subprocessor", "subcontractor", "third party", "third parties", "affiliate"];
 
+/// The automaton over a document's party terms. Most documents share their term list with
+/// others (only the roles differ), so the last few automata are kept per thread: building
+/// one costs as much as analysing a short contract.
+fn term_automaton(keys: &[String]) -> AhoCorasick {
+    thread_local! {
+        static RECENT: std::cell::RefCell<Vec<(Vec<String>, AhoCorasick)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    RECENT.with_borrow_mut(|recent| {
+        if let Some(i) = recent.iter().position(|(k, _)| k.as_slice() == keys) {
+            let hit = recent.remove(i);
+            let automaton = hit.1.clone();
+            recent.push(hit);
+            return automaton;
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(keys)
+            .expect("party automaton");
+        if recent.len() >= 16 {
+            recent.remove(0);
+        }
+        recent.push((keys.to_vec(), automaton.clone()));
+        automaton
+    })
+}
+
 impl Parties {
     /// Resolves the party vocabulary of a document from its (normalized) text.
     pub fn resolve(text: &str, lang: Lang) -> Parties {
@@ -73,11 +100,7 @@ impl Parties {
             }
         }
         let keys: Vec<String> = terms.keys().cloned().collect();
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&keys)
-            .expect("party automaton");
+        let automaton = term_automaton(&keys);
         Parties { terms, automaton, keys, lang }
     }
 
@@ -465,13 +488,12 @@ fn last_role_word(s: &str, provider: &[&str], customer: &[&str]) -> Option<Role>
 fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
     static DEF: OnceLock<Regex> = OnceLock::new();
     let def = DEF.get_or_init(|| {
-        crate::text::regex(r#"\((?:[^()"]{0,40}?)?(?:hereinafter|hereafter|together|collectively|each|jointly)?[^()"]{0,30}?((?:"[A-Za-z][A-Za-z0-9&.,\- ]{0,30}"[\s,;]*(?:or|and)?[\s,;]*(?:the\s+)?)+)\)"#).expect("en def regex")
+        crate::text::regex(r#"^\((?:[^()"]{0,40}?)?(?:hereinafter|hereafter|together|collectively|each|jointly)?[^()"]{0,30}?((?:"[A-Za-z][A-Za-z0-9&.,\- ]{0,30}"[\s,;]*(?:or|and)?[\s,;]*(?:the\s+)?)+)\)"#).expect("en def regex")
     });
     static QUOTED: OnceLock<Regex> = OnceLock::new();
     let quoted = QUOTED.get_or_init(|| crate::text::regex(r#""([A-Za-z][A-Za-z0-9&.\- ]{0,30}?)[,.]?""#).expect("quoted"));
     let head = &text[..floor_char_boundary(text, 12000)];
-    for c in def.captures_iter(head) {
-        let group = &c[1];
+    for (m0, group) in definitions(def, head) {
         let names: Vec<String> = quoted.captures_iter(group).map(|q| q[1].trim().to_string()).collect();
         if names.is_empty() {
             continue;
@@ -485,7 +507,7 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
         // Otherwise the words just before the parenthesis: `Acme Inc., a provider of … ("Acme")`.
         // Only an entity (a company form or a person) is a party; "Customer Instructions"
         // or "Purchase Order" defined after the word Customer are not.
-        let before = &head[head[..c.get(0).unwrap().start()].rfind(['\n', ';']).map_or(0, |i| i + 1)..c.get(0).unwrap().start()];
+        let before = &head[head[..m0].rfind(['\n', ';']).map_or(0, |i| i + 1)..m0];
         let entity = entity_re().is_match(before);
         if role.is_none() && !entity {
             continue;
@@ -513,6 +535,28 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
             }
         }
     }
+}
+
+/// The matches of the anchored definition regex `def` (it starts with `\(`), left to right
+/// without overlap: the start of each and its group 1. The regex runs only at a "(" whose
+/// next quote, parenthesis or end comes as a quote; a scan from every position builds
+/// lazy-DFA states for its bounded gaps all over the preamble.
+fn definitions<'t>(def: &Regex, head: &'t str) -> Vec<(usize, &'t str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'(', &head.as_bytes()[from..]) {
+        let pos = from + i;
+        from = pos + 1;
+        if head.as_bytes()[pos + 1..].iter().find(|b| matches!(b, b'"' | b'(' | b')')) != Some(&b'"') {
+            continue;
+        }
+        if let Some(c) = def.captures(&head[pos..]) {
+            let whole = c.get(0).unwrap();
+            out.push((pos, c.get(1).map_or("", |g| g.as_str())));
+            from = pos + whole.end().max(1);
+        }
+    }
+    out
 }
 
 /// A letter NDA addressed to the recipient ("the Evaluation Material furnished to you … you
@@ -564,7 +608,7 @@ fn infer_en_role(text: &str, name: &str) -> Option<Role> {
     }
     // One pass over the occurrences of the name, looking at what follows each.
     let (mut p, mut c) = (0usize, 0usize);
-    for (i, _) in text.match_indices(name) {
+    for i in memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()) {
         let after = &text[i + name.len()..];
         let after = &after[..floor_char_boundary(after, 24)];
         p += PROVIDES.iter().filter(|v| after.starts_with(*v)).count();

@@ -509,9 +509,11 @@ fn compile_regex(
     Ok(CueRegex { re: compiled, gate, loose })
 }
 
-/// Literals one of which starts (or else ends) every match of `pattern`, lowercased for
-/// the case-insensitive automaton; `None` when there is no short, finite set of them
-/// long enough to be selective (a gate of single digits would hit everywhere).
+/// Literals one of which every match of `pattern` contains — at its start, at its end, or
+/// where a required piece of it starts ("releas" in `(?:you|i)\s+releas\w*[^.]{0,80}from`)
+/// — lowercased for the case-insensitive automaton; `None` when there is no short, finite
+/// set of them long enough to be selective (a gate of single digits would hit everywhere).
+/// Of the candidate sets, the one whose shortest literal is longest wins.
 fn gate_literals(pattern: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     // Case folding is left to the automaton: extracting from the case-sensitive pattern
@@ -519,51 +521,68 @@ fn gate_literals(pattern: &str) -> Option<Vec<String>> {
     let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
     let hir = regex_syntax::ParserBuilder::new().build().parse(body).ok()?;
     let mut best: Option<Vec<String>> = None;
+    let mut consider = |texts: Option<Vec<String>>| {
+        let shortest = |v: &[String]| v.iter().map(String::len).min().unwrap_or(0);
+        if let Some(texts) = texts {
+            if best.as_ref().is_none_or(|b| shortest(&texts) > shortest(b)) {
+                best = Some(texts);
+            }
+        }
+    };
     for (kind, head) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
         let mut ex = Extractor::new();
         ex.kind(kind);
-        let seq = ex.extract(&hir);
-        let Some(found) = seq.literals() else { continue };
-        let mut texts = Vec::new();
-        for lit in found {
-            // The automaton folds ASCII case only.
-            let Ok(text) = std::str::from_utf8(lit.as_bytes()) else {
-                texts.clear();
-                break;
-            };
-            if text.len() < 3 || text.chars().any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase())) {
-                texts.clear();
-                break;
-            }
-            texts.push(text.to_ascii_lowercase());
-        }
-        texts.sort();
-        texts.dedup();
-        if texts.len() > 64 {
-            // Too many spellings (digit ranges): cut every literal to its first (last)
-            // k bytes — still a prefix (suffix) of every match — with the largest k that
-            // leaves at most 64.
-            let longest = texts.iter().map(String::len).max().unwrap_or(0);
-            texts = (3..longest)
-                .rev()
-                .map(|k| {
-                    let mut cut: Vec<String> = texts.iter().map(|t| cut_literal(t, k, head).to_string()).collect();
-                    cut.sort();
-                    cut.dedup();
-                    cut
-                })
-                .find(|cut| cut.len() <= 64 && cut.iter().all(|t| t.len() >= 3))
-                .unwrap_or_default();
-        }
-        if texts.is_empty() {
-            continue;
-        }
-        let shortest = |v: &[String]| v.iter().map(String::len).min().unwrap_or(0);
-        if best.as_ref().is_none_or(|b| shortest(&texts) > shortest(b)) {
-            best = Some(texts);
-        }
+        consider(selective(ex.extract(&hir), head));
+    }
+    for piece in required_pieces(&hir) {
+        consider(selective(Extractor::new().extract(piece), true));
     }
     best
+}
+
+/// The sub-expressions every match of `hir` must match somewhere: the parts of its top-level
+/// concatenation, looking through groups.
+fn required_pieces(hir: &regex_syntax::hir::Hir) -> Vec<&regex_syntax::hir::Hir> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(c) => required_pieces(&c.sub),
+        HirKind::Concat(parts) => parts.iter().flat_map(|p| std::iter::once(p).chain(required_pieces(p))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The literals of an extracted prefix (`head`) or suffix set, lowercased, when they are
+/// few, finite and at least 3 bytes long; cut to a common length when there are too many.
+fn selective(seq: regex_syntax::hir::literal::Seq, head: bool) -> Option<Vec<String>> {
+    let found = seq.literals()?;
+    let mut texts = Vec::new();
+    for lit in found {
+        // The automaton folds ASCII case only.
+        let text = std::str::from_utf8(lit.as_bytes()).ok()?;
+        if text.len() < 3 || text.chars().any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase())) {
+            return None;
+        }
+        texts.push(text.to_ascii_lowercase());
+    }
+    texts.sort();
+    texts.dedup();
+    if texts.len() > 64 {
+        // Too many spellings (digit ranges): cut every literal to its first (last) k bytes
+        // — still a prefix (suffix) of every match — with the largest k that leaves at
+        // most 64.
+        let longest = texts.iter().map(String::len).max().unwrap_or(0);
+        texts = (3..longest)
+            .rev()
+            .map(|k| {
+                let mut cut: Vec<String> = texts.iter().map(|t| cut_literal(t, k, head).to_string()).collect();
+                cut.sort();
+                cut.dedup();
+                cut
+            })
+            .find(|cut| cut.len() <= 64 && cut.iter().all(|t| t.len() >= 3))
+            .unwrap_or_default();
+    }
+    (!texts.is_empty()).then_some(texts)
 }
 
 fn format_toml_error(text: &str, e: &toml::de::Error) -> String {
@@ -616,6 +635,11 @@ mod tests {
         assert!(g.iter().all(|l| l.ends_with("以内") || l.ends_with("を超えない")), "{g:?}");
         // Nothing finite and long enough: no gate, the regex always runs.
         assert_eq!(gate_literals(r"(?i)\b(?:in|on)\s+\w+"), None);
+        // No selective prefix or suffix, but a required piece in the middle.
+        let g = gate_literals(r"(?i)\b(?:you|i)\s+(?:\S+\s+){0,2}?releas(?:e|es)\b[^.;]{0,120}\bfrom\s+(?:any|all)\b").unwrap();
+        assert_eq!(g, vec!["releas".to_string()]);
+        // A piece inside an optional group is not required.
+        assert_eq!(gate_literals(r"(?i)\b(?:in|on)\s+(?:the\s+territory\s+)?\w+"), None);
         assert_eq!(gate_literals(r"[0-9]+"), None);
     }
 
