@@ -493,6 +493,8 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
     static QUOTED: OnceLock<Regex> = OnceLock::new();
     let quoted = QUOTED.get_or_init(|| crate::text::regex(r#""([A-Za-z][A-Za-z0-9&.\- ]{0,30}?)[,.]?""#).expect("quoted"));
     let head = &text[..floor_char_boundary(text, 12000)];
+    // The entities defined, with whether "you" names them (`and you, the test taker ("Attendee")`).
+    let mut groups: Vec<(Vec<String>, bool)> = Vec::new();
     for (m0, group) in definitions(def, head) {
         let names: Vec<String> = quoted.captures_iter(group).map(|q| q[1].trim().to_string()).collect();
         if names.is_empty() {
@@ -514,6 +516,8 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
         }
         let near = &before[floor_char_boundary(before, before.len().saturating_sub(60))..];
         let role = role.or_else(|| role_word_en(near));
+        let you_near = near.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.eq_ignore_ascii_case("you"));
+        groups.push((names.clone(), you_near));
         for n in names {
             let key = n.to_lowercase();
             if matches!(key.as_str(), "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information") {
@@ -535,6 +539,70 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
             }
         }
     }
+    if groups.len() == 2 && crate::engine::detect_kind(text, Lang::En) == crate::taxonomy::DocKind::Nda {
+        nda_receiver(text, terms, &groups);
+    }
+}
+
+/// A one-way NDA between two defined parties: the one information flows from ("furnished
+/// by BOMI", "the information that BOMI furnishes") is the disclosing party — the customer,
+/// whose data it is — and the one it flows to ("furnished to Attendee") receives and keeps
+/// it: the provider. "You" goes with the entity it names. This overrides role words: in
+/// `you, the test taker ("Attendee")`, you receive BOMI's test material. Decided only on a
+/// clear balance (two mentions or more); mutual NDAs stay as they are.
+fn nda_receiver(text: &str, terms: &mut BTreeMap<String, Role>, groups: &[(Vec<String>, bool)]) {
+    let net: Vec<i64> = groups.iter().map(|(names, _)| names.iter().map(|n| information_flow(text, n)).sum()).collect();
+    let (discloser, receiver) = if net[0] >= net[1] + 2 { (0, 1) } else if net[1] >= net[0] + 2 { (1, 0) } else { return };
+    for (gi, role) in [(discloser, Role::Customer), (receiver, Role::Provider)] {
+        let (names, you) = &groups[gi];
+        for n in names {
+            let key = n.to_lowercase();
+            if !matches!(key.as_str(), "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information") {
+                terms.insert(key, role);
+            }
+        }
+        if *you {
+            terms.insert("you".into(), role);
+        }
+    }
+}
+
+/// How often information is said to flow from `name` ("furnished by X", "X furnishes") minus
+/// how often to it ("disclosed to X"). "be disclosed by X" (a duty not to disclose) and
+/// "delivered/returned to X" (the return at the end) say nothing about the flow.
+fn information_flow(text: &str, name: &str) -> i64 {
+    const VERBS: &[&str] = &["furnish", "disclos", "provid", "suppl", "made available", "make available", "makes available", "transmit", "communicat"];
+    let verb_at_end = |s: &str| {
+        let s = s.trim_end().to_ascii_lowercase();
+        let word_start = s.rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+        let (head, word) = s.split_at(word_start);
+        let two = format!("{} {word}", head.trim_end().rsplit(' ').next().unwrap_or(""));
+        let passive_duty = head.trim_end().ends_with(" be") || head.trim_end().ends_with(" been");
+        (VERBS.iter().any(|v| word.starts_with(v) || two.trim_start().starts_with(v)), passive_duty)
+    };
+    let mut flow = 0i64;
+    for i in memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()) {
+        let before = text[..i].trim_end();
+        if let Some(rest) = before.strip_suffix("by").filter(|r| r.ends_with(' ')) {
+            if let (true, false) = verb_at_end(rest) {
+                flow += 1;
+            }
+        } else if let Some(rest) = before.strip_suffix("to").filter(|r| r.ends_with(' ')) {
+            if verb_at_end(rest).0 {
+                flow -= 1;
+            }
+        }
+        // "BOMI furnishes to", "Big Sky has and will furnish to"
+        let after = text[i + name.len()..].trim_start();
+        let after = &after[..floor_char_boundary(after, 40)];
+        if let Some(to) = after.find(" to ") {
+            let verb = &after[..to];
+            if verb.split_whitespace().count() <= 4 && verb_at_end(verb).0 && !verb.to_ascii_lowercase().contains("not") {
+                flow += 1;
+            }
+        }
+    }
+    flow
 }
 
 /// The matches of the anchored definition regex `def` (it starts with `\(`), left to right
@@ -667,6 +735,26 @@ mod tests {
         assert_eq!(p.role_at("GitHub は、データを保護します。", 0), None);
         let s = "受領者 は、秘密を保持する。";
         assert_eq!(p.role_at(s, s.find("秘密").unwrap()), Some(Role::Provider));
+    }
+
+    #[test]
+    fn one_way_nda_roles_follow_the_information() {
+        // "you" is defined as the entity that receives the material: the provider.
+        let doc = "NON-DISCLOSURE AGREEMENT\nThis agreement is made between Kestrel Exams, Inc. (\"Kestrel\") and you, the candidate (\"Candidate\").\n1. Confidential Information means all material furnished by Kestrel during the exam.\n2. Candidate shall keep confidential all material that Kestrel furnishes to Candidate.\n3. Candidate shall return all material provided by Kestrel.";
+        let p = Parties::resolve(doc, Lang::En);
+        let s = "Candidate shall return all material provided by Kestrel.";
+        assert_eq!(p.role_at(s, s.find("return").unwrap()), Some(Role::Provider));
+        assert_eq!(p.terms.get("you"), Some(&Role::Provider));
+        assert_eq!(p.terms.get("kestrel"), Some(&Role::Customer));
+        // A mutual NDA, information flowing both ways: nothing is overridden.
+        let mutual = "MUTUAL NON-DISCLOSURE AGREEMENT\nBetween Kestrel Exams, Inc. (\"Kestrel\") and Osprey Labs LLC (\"Osprey\").\n1. Information furnished by Kestrel or furnished by Osprey is confidential.\n2. Osprey will furnish to Kestrel its designs and Kestrel will furnish to Osprey its plans.";
+        let p = Parties::resolve(mutual, Lang::En);
+        assert_ne!(p.terms.get("osprey"), Some(&Role::Provider));
+        assert_ne!(p.terms.get("kestrel"), Some(&Role::Customer));
+        // Not an NDA: the same words leave the defaults alone.
+        let tos = "TERMS OF SERVICE\nThese terms are between Kestrel Exams, Inc. (\"Kestrel\") and you, the candidate (\"Candidate\"). Content furnished by Kestrel is licensed to you. Kestrel furnishes to Candidate practice tests.";
+        let p = Parties::resolve(tos, Lang::En);
+        assert_eq!(p.terms.get("you"), Some(&Role::Customer));
     }
 
     #[test]
