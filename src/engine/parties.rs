@@ -511,12 +511,13 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
         // or "Purchase Order" defined after the word Customer are not.
         let before = &head[head[..m0].rfind(['\n', ';']).map_or(0, |i| i + 1)..m0];
         let entity = entity_re().is_match(before);
-        if role.is_none() && !entity {
+        let near = &before[floor_char_boundary(before, before.len().saturating_sub(60))..];
+        // `and you, the registered user ("Member")`: "you" names a party too.
+        let you_near = you_names(near);
+        if role.is_none() && !entity && !you_near {
             continue;
         }
-        let near = &before[floor_char_boundary(before, before.len().saturating_sub(60))..];
         let role = role.or_else(|| role_word_en(near));
-        let you_near = near.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.eq_ignore_ascii_case("you"));
         groups.push((names.clone(), you_near));
         for n in names {
             let key = n.to_lowercase();
@@ -542,6 +543,13 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
     if groups.len() == 2 && crate::engine::detect_kind(text, Lang::En) == crate::taxonomy::DocKind::Nda {
         nda_receiver(text, terms, &groups);
     }
+}
+
+/// Whether the words before a definition's parenthesis end with "you" or "you, the …":
+/// `and you, the registered user ("Member")` (not `content you upload ("Content")`).
+fn you_names(before: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| crate::text::regex(r"(?i)\byou(?:\s*,\s*(?:the|an?)\s+[a-z -]{1,30})?\s*,?\s*$").expect("you names regex")).is_match(before)
 }
 
 /// A one-way NDA between two defined parties: the one information flows from ("furnished
@@ -740,7 +748,7 @@ mod tests {
     #[test]
     fn one_way_nda_roles_follow_the_information() {
         // "you" is defined as the entity that receives the material: the provider.
-        let doc = "NON-DISCLOSURE AGREEMENT\nThis agreement is made between Kestrel Exams, Inc. (\"Kestrel\") and you, the candidate (\"Candidate\").\n1. Confidential Information means all material furnished by Kestrel during the exam.\n2. Candidate shall keep confidential all material that Kestrel furnishes to Candidate.\n3. Candidate shall return all material provided by Kestrel.";
+        let doc = "NON-DISCLOSURE AGREEMENT\nThis agreement is made between Kestrel Exams, Inc. (\"Kestrel\") and you, the registered user (\"Candidate\").\n1. Confidential Information means all material furnished by Kestrel during the exam.\n2. Candidate shall keep confidential all material that Kestrel furnishes to Candidate.\n3. Candidate shall return all material provided by Kestrel.";
         let p = Parties::resolve(doc, Lang::En);
         let s = "Candidate shall return all material provided by Kestrel.";
         assert_eq!(p.role_at(s, s.find("return").unwrap()), Some(Role::Provider));
@@ -752,7 +760,7 @@ mod tests {
         assert_ne!(p.terms.get("osprey"), Some(&Role::Provider));
         assert_ne!(p.terms.get("kestrel"), Some(&Role::Customer));
         // Not an NDA: the same words leave the defaults alone.
-        let tos = "TERMS OF SERVICE\nThese terms are between Kestrel Exams, Inc. (\"Kestrel\") and you, the candidate (\"Candidate\"). Content furnished by Kestrel is licensed to you. Kestrel furnishes to Candidate practice tests.";
+        let tos = "TERMS OF SERVICE\nThese terms are between Kestrel Exams, Inc. (\"Kestrel\") and you, the registered user (\"Candidate\"). Content furnished by Kestrel is licensed to you. Kestrel furnishes to Candidate practice tests.";
         let p = Parties::resolve(tos, Lang::En);
         assert_eq!(p.terms.get("you"), Some(&Role::Customer));
     }
