@@ -8,7 +8,7 @@
 pub mod modality;
 pub mod parties;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::extract::Extracted;
 use crate::report::model::{ClauseFinding, DocSummary, DocumentReport, Evidence, PartyInfo, RiskFinding, SensitivityFinding};
@@ -70,6 +70,9 @@ struct Doc<'a> {
     /// Per rule: its candidate sentences, in order, and whether the rule's topic is in
     /// the title of the sentence's article (or an enclosing one).
     candidates: Vec<Vec<(usize, bool)>>,
+    /// Party and modality judged at (sentence, anchor, risk rule?): many patterns and
+    /// rules ask about the same predicate.
+    judged: std::cell::RefCell<HashMap<(usize, Option<usize>, bool), (Role, Modality)>>,
 }
 
 /// What one sentence contributes to one rule.
@@ -122,7 +125,7 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new() };
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new(), judged: Default::default() };
         self.find_hits(&mut doc);
         compute_main_roles(&mut doc);
 
@@ -415,22 +418,28 @@ impl Analyzer {
                 let text = self.sentence_text(doc, si);
                 let rel_anchor = first_cue.map(|(s, _)| s - sent_start);
                 let anchor = rel_anchor.unwrap_or(text.len());
-                let role = match doc.parties.role_at(text, anchor) {
-                    Some(r) => r,
-                    // A risk sentence whose subject is an unknown company name ("Garmin may …")
-                    // does not inherit the previous sentence's party.
-                    None if rule.kind == IdKind::Risk && doc.parties.names_subject(text, anchor, None) => Role::Unknown,
-                    None => doc.main_role[si],
-                };
-                let mut modality = modality::classify(text, rel_anchor, doc.lang);
-                if modality == Modality::Statement {
-                    // "Receiving Party shall: … (d) use it only for the Purpose;" /
-                    // 「乙は、次の各号に掲げる行為をしてはならない。（1）目的外利用」: an item
-                    // without its own predicate takes the lead-in's.
-                    if let Some(lead) = lead_in(doc, si) {
-                        modality = modality::classify(&doc.norm.text[doc.seg.sentences[lead].start..doc.seg.sentences[lead].end], None, doc.lang);
+                let key = (si, rel_anchor, rule.kind == IdKind::Risk);
+                let known = doc.judged.borrow().get(&key).copied();
+                let (role, modality) = known.unwrap_or_else(|| {
+                    let role = match doc.parties.role_at(text, anchor) {
+                        Some(r) => r,
+                        // A risk sentence whose subject is an unknown company name ("Garmin
+                        // may …") does not inherit the previous sentence's party.
+                        None if rule.kind == IdKind::Risk && doc.parties.names_subject(text, anchor, None) => Role::Unknown,
+                        None => doc.main_role[si],
+                    };
+                    let mut modality = modality::classify(text, rel_anchor, doc.lang);
+                    if modality == Modality::Statement {
+                        // "Receiving Party shall: … (d) use it only for the Purpose;" /
+                        // 「乙は、次の各号に掲げる行為をしてはならない。（1）目的外利用」: an item
+                        // without its own predicate takes the lead-in's.
+                        if let Some(lead) = lead_in(doc, si) {
+                            modality = modality::classify(&doc.norm.text[doc.seg.sentences[lead].start..doc.seg.sentences[lead].end], None, doc.lang);
+                        }
                     }
-                }
+                    doc.judged.borrow_mut().insert(key, (role, modality));
+                    (role, modality)
+                });
                 let tags = self.tags(doc, si, modality);
                 let party_ok = match &p.party {
                     Some(allowed) => allowed.contains(&role),
