@@ -15,8 +15,7 @@ use crate::taxonomy::Lang;
 #[derive(Debug, Clone)]
 pub struct Parties {
     pub terms: BTreeMap<String, Role>,
-    automaton: AhoCorasick,
-    keys: Vec<String>,
+    finder: TermFinder,
     lang: Lang,
 }
 
@@ -48,43 +47,93 @@ const EN_BOTH: &[&str] = &[
 ];
 const EN_THIRD: &[&str] = &["sub-processor", "subprocessor", "subcontractor", "third party", "third parties", "affiliate"];
 
-/// The automaton over a document's party terms. Most documents share their term list with
-/// others (only the roles differ), so the last few automata are kept per thread: building
-/// one costs as much as analysing a short contract.
+/// Finds a document's party terms, leftmost-longest and ASCII case-insensitively, with two
+/// automata: the default vocabulary of the language, built once, and the few terms the
+/// document defines, built per document (building one automaton over all of them cost as
+/// much as analysing a short contract).
+#[derive(Debug, Clone)]
+struct TermFinder {
+    base: &'static (AhoCorasick, Vec<String>),
+    extra: Option<(AhoCorasick, Vec<String>)>,
+}
+
 fn term_automaton(keys: &[String]) -> AhoCorasick {
-    thread_local! {
-        static RECENT: std::cell::RefCell<Vec<(Vec<String>, AhoCorasick)>> = const { std::cell::RefCell::new(Vec::new()) };
+    AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostLongest).build(keys).expect("party automaton")
+}
+
+fn default_terms(lang: Lang) -> &'static [&'static [&'static str]; 4] {
+    match lang {
+        Lang::Ja => &[JA_PROVIDER, JA_CUSTOMER, JA_BOTH, JA_THIRD],
+        Lang::En => &[EN_PROVIDER, EN_CUSTOMER, EN_BOTH, EN_THIRD],
     }
-    RECENT.with_borrow_mut(|recent| {
-        if let Some(i) = recent.iter().position(|(k, _)| k.as_slice() == keys) {
-            let hit = recent.remove(i);
-            let automaton = hit.1.clone();
-            recent.push(hit);
-            return automaton;
+}
+
+impl TermFinder {
+    fn new(lang: Lang, terms: &BTreeMap<String, Role>) -> TermFinder {
+        static JA: OnceLock<(AhoCorasick, Vec<String>)> = OnceLock::new();
+        static EN: OnceLock<(AhoCorasick, Vec<String>)> = OnceLock::new();
+        let base = match lang {
+            Lang::Ja => &JA,
+            Lang::En => &EN,
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(keys)
-            .expect("party automaton");
-        if recent.len() >= 16 {
-            recent.remove(0);
-        }
-        recent.push((keys.to_vec(), automaton.clone()));
-        automaton
-    })
+        .get_or_init(|| {
+            let mut keys: Vec<String> = default_terms(lang).iter().flat_map(|l| l.iter().map(|t| t.to_string())).collect();
+            keys.sort();
+            keys.dedup();
+            (term_automaton(&keys), keys)
+        });
+        let extra: Vec<String> = terms.keys().filter(|k| base.1.binary_search(k).is_err()).cloned().collect();
+        let extra = (!extra.is_empty()).then(|| (term_automaton(&extra), extra));
+        TermFinder { base, extra }
+    }
+
+    /// `(start, end, key)` of each term, left to right without overlap: at each position
+    /// the leftmost match of either automaton, the longer one on a tie — what one
+    /// automaton over all the terms would give.
+    fn find_iter<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, &'a str)> + 'a {
+        let find = |ac: &AhoCorasick, pos: usize| ac.find(aho_corasick::Input::new(hay).span(pos..hay.len()));
+        let mut pos = 0;
+        // The next match of each automaton from an earlier position stays the next one
+        // as long as it starts at or after the current position.
+        let mut next_base: Option<Option<aho_corasick::Match>> = None;
+        let mut next_extra: Option<Option<aho_corasick::Match>> = None;
+        std::iter::from_fn(move || {
+            if pos > hay.len() {
+                return None;
+            }
+            if next_base.is_none_or(|n| n.is_some_and(|m| m.start() < pos)) {
+                next_base = Some(find(&self.base.0, pos));
+            }
+            let b = next_base.flatten();
+            let e = match &self.extra {
+                Some((ac, _)) => {
+                    if next_extra.is_none_or(|n| n.is_some_and(|m| m.start() < pos)) {
+                        next_extra = Some(find(ac, pos));
+                    }
+                    next_extra.flatten()
+                }
+                None => None,
+            };
+            let take_extra = match (b, e) {
+                (None, None) => return None,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some(b), Some(e)) => (e.start(), std::cmp::Reverse(e.end())) < (b.start(), std::cmp::Reverse(b.end())),
+            };
+            let (m, keys) = if take_extra { (e.unwrap(), &self.extra.as_ref().unwrap().1) } else { (b.unwrap(), &self.base.1) };
+            pos = m.end().max(m.start() + 1);
+            Some((m.start(), m.end(), keys[m.pattern().as_usize()].as_str()))
+        })
+    }
 }
 
 impl Parties {
     /// Resolves the party vocabulary of a document from its (normalized) text.
     pub fn resolve(text: &str, lang: Lang) -> Parties {
         let mut terms: BTreeMap<String, Role> = BTreeMap::new();
-        let (p, c, b, t) = match lang {
-            Lang::Ja => (JA_PROVIDER, JA_CUSTOMER, JA_BOTH, JA_THIRD),
-            Lang::En => (EN_PROVIDER, EN_CUSTOMER, EN_BOTH, EN_THIRD),
-        };
+        let [p, c, b, t] = default_terms(lang);
         for (list, role) in [(p, Role::Provider), (c, Role::Customer), (b, Role::Both), (t, Role::ThirdParty)] {
-            for term in list {
+            for term in list.iter() {
                 terms.insert(term.to_string(), role);
             }
         }
@@ -99,27 +148,25 @@ impl Parties {
                 }
             }
         }
-        let keys: Vec<String> = terms.keys().cloned().collect();
-        let automaton = term_automaton(&keys);
-        Parties { terms, automaton, keys, lang }
+        let finder = TermFinder::new(lang, &terms);
+        Parties { terms, finder, lang }
     }
 
     /// Terms of the preamble and definitions whose role differs from the defaults, or that
     /// the document defines, for the report.
     pub fn summary(&self, text: &str) -> Vec<(String, Role)> {
         let mut seen: Vec<(String, Role)> = Vec::new();
-        for m in self.automaton.find_iter(text) {
-            let key = &self.keys[m.pattern().as_usize()];
+        for (st, en, key) in self.finder.find_iter(text) {
             let role = self.terms[key];
             if matches!(role, Role::Provider | Role::Customer) && !seen.iter().any(|(k, _)| k == key) {
-                if self.lang == Lang::En && !is_word_at(text, m.start(), m.end()) {
+                if self.lang == Lang::En && !is_word_at(text, st, en) {
                     continue;
                 }
-                let surface = text[m.start()..m.end()].to_string();
-                if self.lang == Lang::En && surface.chars().next().is_some_and(|c| c.is_lowercase()) && !matches!(key.as_str(), "we" | "you" | "us") {
+                let surface = &text[st..en];
+                if self.lang == Lang::En && surface.chars().next().is_some_and(|c| c.is_lowercase()) && !matches!(key, "we" | "you" | "us") {
                     continue;
                 }
-                seen.push((key.clone(), role));
+                seen.push((key.to_string(), role));
             }
             if seen.len() >= 6 {
                 break;
@@ -139,12 +186,11 @@ impl Parties {
     }
 
     fn mentions<'a>(&'a self, sentence: &'a str) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
-        self.automaton.find_iter(sentence).filter_map(move |m| {
-            let key = &self.keys[m.pattern().as_usize()];
-            if self.lang == Lang::En && !is_word_at(sentence, m.start(), m.end()) {
+        self.finder.find_iter(sentence).filter_map(move |(st, en, key)| {
+            if self.lang == Lang::En && !is_word_at(sentence, st, en) {
                 return None;
             }
-            Some((m.start(), m.end(), self.terms[key]))
+            Some((st, en, self.terms[key]))
         })
     }
 
@@ -260,7 +306,7 @@ impl Parties {
     /// Whether a word is (part of) a term of the party vocabulary.
     fn is_party_word(&self, w: &str) -> bool {
         let w = w.to_lowercase();
-        self.terms.contains_key(&w) || self.keys.iter().any(|k| k.split(' ').any(|part| part == w))
+        self.terms.contains_key(&w) || self.terms.keys().any(|k| k.split(' ').any(|part| part == w))
     }
 }
 
@@ -743,6 +789,30 @@ mod tests {
         assert_eq!(p.role_at("GitHub は、データを保護します。", 0), None);
         let s = "受領者 は、秘密を保持する。";
         assert_eq!(p.role_at(s, s.find("秘密").unwrap()), Some(Role::Provider));
+    }
+
+    #[test]
+    fn split_term_automata_find_what_one_automaton_finds() {
+        let mut terms: BTreeMap<String, Role> = BTreeMap::new();
+        for t in default_terms(Lang::En).iter().flat_map(|l| l.iter()) {
+            terms.insert(t.to_string(), Role::Both);
+        }
+        for t in ["acme", "acme service provider", "provider portal", "us"] {
+            terms.insert(t.to_string(), Role::Provider);
+        }
+        let finder = TermFinder::new(Lang::En, &terms);
+        let keys: Vec<String> = terms.keys().cloned().collect();
+        let one = term_automaton(&keys);
+        for hay in [
+            "Acme Service Provider shall notify the Customer; the service provider portal and the Provider Portal.",
+            "ACME and Acme's processor, a sub-processor of us and the Data Processor, each party.",
+            "",
+            "no terms here at all",
+        ] {
+            let split: Vec<(usize, usize, &str)> = finder.find_iter(hay).collect();
+            let whole: Vec<(usize, usize, &str)> = one.find_iter(hay).map(|m| (m.start(), m.end(), keys[m.pattern().as_usize()].as_str())).collect();
+            assert_eq!(split, whole, "{hay}");
+        }
     }
 
     #[test]
