@@ -333,6 +333,8 @@ impl Analyzer {
     fn evaluate(&self, doc: &Doc, ri: usize, rule: &Rule) -> (Vec<Contribution>, Vec<NearMiss>) {
         let mut out = Vec::new();
         let mut near = Vec::new();
+        // Sentences a `none` pattern consumed (carve-outs, after-notice wording).
+        let mut consumed = Vec::new();
         for &(si, in_title) in &doc.candidates[ri] {
             // Each set is evaluated at most once per sentence, however many patterns use it.
             let mut memo: Vec<(&str, Option<Option<(usize, usize)>>)> = Vec::new();
@@ -408,6 +410,7 @@ impl Analyzer {
                     }
                 }
                 if p.status == PatternStatus::None && p.party.is_none() && p.modality.is_none() {
+                    consumed.push(si);
                     break;
                 }
                 // Party and modality at the governing predicate of the first cue.
@@ -468,6 +471,7 @@ impl Analyzer {
                 if p.status == PatternStatus::None {
                     // A carve-out with party/modality filters consumes only what it names.
                     if party_ok && mod_ok {
+                        consumed.push(si);
                         break;
                     }
                     continue;
@@ -482,6 +486,9 @@ impl Analyzer {
                 out.push(Contribution { sentence: si, status, pattern: pi, cap: p.cap, role, modality, cue: first_cue });
                 break;
             }
+        }
+        if rule.kind == IdKind::Risk {
+            inherit_lead_in_flags(doc, &mut out, &consumed);
         }
         (out, near)
     }
@@ -679,6 +686,31 @@ fn lead_in(doc: &Doc, si: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Items of a list whose lead-in is flagged share the lead-in's flag: each item completes
+/// the lead-in's sentence ("We are not liable for: (a) loss of data; (b) …", "We may close
+/// your account: (a) if you breach these Terms; (b) …"), though it rarely repeats its cue
+/// words. An item a `none` pattern consumed (after notice, a carve-out) keeps its own
+/// reading; so does an item that contributes by itself.
+fn inherit_lead_in_flags(doc: &Doc, out: &mut Vec<Contribution>, consumed: &[usize]) {
+    let mut added = Vec::new();
+    for c in out.iter().filter(|c| c.status == PatternStatus::Flagged) {
+        let lead = c.sentence;
+        for si in lead + 1..doc.seg.sentences.len() {
+            if lead_in(doc, si) != Some(lead) {
+                break;
+            }
+            if consumed.contains(&si) || out.iter().any(|o| o.sentence == si) {
+                continue;
+            }
+            added.push(Contribution { sentence: si, cue: None, ..c.clone() });
+        }
+    }
+    if !added.is_empty() {
+        out.extend(added);
+        out.sort_by_key(|c| c.sentence);
+    }
 }
 
 fn neutral_exclusion(lit: &str) -> bool {
