@@ -267,7 +267,7 @@ fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> 
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
         crate::text::regex(
-            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?,?\s+(?i:(?:(?:also|further|hereby|expressly|only|not|then|itself|alone|solely|never)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
+            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?(?:,\s*[A-Z][A-Za-z0-9&.'’-]*(?:\s+[A-Z][A-Za-z0-9&.'’-]*)*)*(?i:,?\s+(?:and|or)\s+(?:its|their)(?:,?\s+[a-z-]+){1,4}?)?,?\s+(?i:(?:(?:also|further|hereby|expressly|explicitly|specifically|only|not|then|itself|alone|solely|never|nonetheless|nevertheless|therefore)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
         )
         .expect("named subject regex")
     });
@@ -322,7 +322,7 @@ fn subject_verb_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         crate::text::regex(
-            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
+            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:and|or)\s+(?:its|their|our|his|her)\s+(?:[\w-]+,?\s+){1,4}?)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely|expressly|explicitly|specifically|nonetheless|nevertheless|therefore|furthermore|irrevocably)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
         )
         .expect("subject verb regex")
     })
@@ -678,6 +678,15 @@ mod tests {
         assert!(p.names_subject(s, s.find("LIABLE").unwrap(), None));
         let s = "If you breach these Terms, Northwind may close your account.";
         assert!(p.names_subject(s, s.find("close").unwrap(), None));
+        // An adverb or a coordinated "and its licensors" between subject and verb.
+        let s = "We expressly disclaim any liability for content you post.";
+        assert_eq!(p.role_at(s, s.find("liability").unwrap()), Some(Role::Provider));
+        let s = "The Provider and its licensors are not responsible for messages you send.";
+        assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Provider));
+        let s = "Northwind Labs Limited, Northwind Inc., and their affiliates take no responsibility for content you upload.";
+        assert!(p.names_subject(s, s.find("responsibility").unwrap(), None));
+        let s = "Customer and its affiliates' data will be stored in the EU.";
+        assert_eq!(p.role_at(s, s.find("stored").unwrap()), None);
         let s = "Customer Data will be deleted within 30 days.";
         assert!(!p.names_subject(s, s.find("deleted").unwrap(), None));
         let s = "The Service may be changed at any time.";
