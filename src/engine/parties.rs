@@ -65,6 +65,7 @@ impl Parties {
             Lang::Ja => resolve_ja(text, &mut terms),
             Lang::En => {
                 resolve_en(text, &mut terms);
+                non_parties_en(text, &mut terms);
                 if you_receive_information(text) {
                     terms.insert("you".into(), Role::Provider);
                     terms.insert("we".into(), Role::Customer);
@@ -536,6 +537,22 @@ fn you_receive_information(text: &str) -> bool {
     r.find_iter(text).take(2).count() >= 2 && keeps.is_match(text)
 }
 
+/// App-store terms: "These Terms are between you and Northwind only, not with Apple": the
+/// store named after "not (with)" is a third party, and its disclaimers ("Apple is not
+/// responsible for …") are not the provider's.
+fn non_parties_en(text: &str, terms: &mut BTreeMap<String, Role>) {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        crate::text::regex(r"\b(?i:between\s+you\s+and\s+[^.;]{1,60}?\s+only,?\s+(?:and\s+)?not\s+(?:with\s+)?)([A-Z][A-Za-z0-9&-]+)").expect("non-party regex")
+    });
+    for c in re.captures_iter(text).take(4) {
+        let name = c[1].to_lowercase();
+        if !terms.get(&name).is_some_and(|r| matches!(r, Role::Provider | Role::Customer | Role::Both)) {
+            terms.insert(name, Role::ThirdParty);
+        }
+    }
+}
+
 fn entity_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
@@ -685,6 +702,10 @@ mod tests {
         assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Provider));
         let s = "Northwind Labs Limited, Northwind Inc., and their affiliates take no responsibility for content you upload.";
         assert!(p.names_subject(s, s.find("responsibility").unwrap(), None));
+        let doc = "These Terms are between you and Northwind only, not with Apple. Apple is not responsible for the app.";
+        let q = Parties::resolve(doc, Lang::En);
+        let s = "Apple is not responsible for the app.";
+        assert_eq!(q.role_at(s, s.find("responsible").unwrap()), Some(Role::ThirdParty));
         let s = "Customer and its affiliates' data will be stored in the EU.";
         assert_eq!(p.role_at(s, s.find("stored").unwrap()), None);
         let s = "Customer Data will be deleted within 30 days.";
