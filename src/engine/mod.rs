@@ -420,9 +420,9 @@ impl Analyzer {
                 let anchor = rel_anchor.unwrap_or(text.len());
                 let role = match doc.parties.role_at(text, anchor) {
                     Some(r) => r,
-                    // A risk sentence whose subject is an unknown company name ("Garmin may …")
-                    // does not inherit the previous sentence's party.
-                    None if rule.kind == IdKind::Risk && doc.parties.names_subject(text, anchor, None) => Role::Unknown,
+                    // A sentence whose subject is an unknown company name ("Garmin may …") does
+                    // not inherit the previous sentence's party.
+                    None if doc.parties.names_subject(text, anchor, None) => Role::Unknown,
                     None => doc.main_role[si],
                 };
                 let mut modality = modality::classify(text, rel_anchor, doc.lang);
