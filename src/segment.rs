@@ -543,6 +543,16 @@ fn looks_like_title(rest: &str) -> bool {
         && rest.chars().count() <= 60
         && !rest.ends_with(['.', '。', ';', ','])
         && rest.split_whitespace().count() <= 8
+        && !lead_in_clause(rest)
+}
+
+/// "9.1 We will not be liable to you for:" / "We may close your account if:": a short
+/// clause with a modal or finite verb that announces a list is the list's lead-in
+/// sentence, not a title ("Limitation of Liability:").
+fn lead_in_clause(rest: &str) -> bool {
+    const VERBS: &[&str] = &["shall", "will", "may", "must", "can", "cannot", "is", "are", "agree", "agrees", "won't", "not"];
+    rest.ends_with([':', '：'])
+        && rest.split_whitespace().any(|w| VERBS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase().as_str()))
 }
 
 /// Splits what follows a heading label into a title and the start of the body.
@@ -797,6 +807,15 @@ mod tests {
         let item = s.sentences.iter().find(|x| n.text[x.start..x.end].starts_with("without")).unwrap();
         assert_eq!(item.item.as_deref(), Some("(a)"));
         assert_eq!(s.articles[item.article.unwrap()].label, "5.2");
+    }
+
+    #[test]
+    fn a_numbered_lead_in_is_a_sentence_not_a_title() {
+        let raw = "9.1 We will not be liable to you for:\n(a) loss of profits;\n9.2 Limitation of Liability:\n(a) indirect loss;\n";
+        let (n, s) = seg(raw, Lang::En);
+        let labels: Vec<_> = s.articles.iter().map(|a| (a.label.as_str(), a.title.as_deref())).collect();
+        assert_eq!(labels, vec![("9.1", None), ("9.2", Some("Limitation of Liability:"))]);
+        assert!(body(&n, &s).contains(&"We will not be liable to you for:"));
     }
 
     #[test]

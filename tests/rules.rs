@@ -91,3 +91,31 @@ fn an_unknown_cue_set_is_an_error() {
     let err = RuleSet::from_sources_partial(&files).unwrap_err().to_string();
     assert!(err.contains("unknown cue set \"kep\""), "{err}");
 }
+
+/// Evidence lines of one risk id for a text analysed as a whole document.
+fn risk_lines(text: &str, id: &str) -> Vec<usize> {
+    let rules = RuleSet::from_sources_partial(&sources()).unwrap_or_else(|e| panic!("{e}"));
+    let analyzer = Analyzer::new(rules);
+    let doc = Extracted { format: Format::Txt, text: text.to_string(), page_starts: vec![], encoding: None };
+    let report = analyzer.analyze("example", &doc, &AnalyzeOptions::default());
+    report.risks.iter().find(|r| r.id == id).unwrap().evidence.iter().map(|e| e.line).collect()
+}
+
+#[test]
+fn list_items_share_a_flagged_lead_in() {
+    let text = "8. Ending the service\n\
+                8.1 Northwind may close your account at any time and without notice:\n\
+                (a) if you breach these Terms;\n\
+                (b) if we suspect fraud on your account;\n\
+                (c) after ninety (90) days' notice, if we stop offering the app in your country.\n\
+                8.2 You may close your account from the settings page.\n";
+    // (c) is after notice and keeps its own reading; 8.2 is no item.
+    assert_eq!(risk_lines(text, "unilateral-suspension"), vec![2, 3, 4]);
+    let text = "9. Liability\n\
+                9.1 We will not be liable to you for:\n\
+                (a) loss of profits or revenue;\n\
+                (b) any corruption of stored files.\n\
+                9.2 Our parcels are sent by post:\n\
+                (a) within three days of payment;\n";
+    assert_eq!(risk_lines(text, "liability-exclusion"), vec![2, 3, 4]);
+}

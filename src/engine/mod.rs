@@ -70,9 +70,9 @@ struct Doc<'a> {
     /// Per rule: its candidate sentences, in order, and whether the rule's topic is in
     /// the title of the sentence's article (or an enclosing one).
     candidates: Vec<Vec<(usize, bool)>>,
-    /// Party and modality judged at (sentence, anchor, risk rule?): many patterns and
-    /// rules ask about the same predicate.
-    judged: std::cell::RefCell<HashMap<(usize, Option<usize>, bool), (Role, Modality)>>,
+    /// Party and modality judged at (sentence, anchor): many patterns and rules ask about
+    /// the same predicate.
+    judged: std::cell::RefCell<HashMap<(usize, Option<usize>), (Role, Modality)>>,
 }
 
 /// What one sentence contributes to one rule.
@@ -336,6 +336,8 @@ impl Analyzer {
     fn evaluate(&self, doc: &Doc, ri: usize, rule: &Rule) -> (Vec<Contribution>, Vec<NearMiss>) {
         let mut out = Vec::new();
         let mut near = Vec::new();
+        // Sentences a `none` pattern consumed (carve-outs, after-notice wording).
+        let mut consumed = Vec::new();
         for &(si, in_title) in &doc.candidates[ri] {
             // Each set is evaluated at most once per sentence, however many patterns use it.
             let mut memo: Vec<(&str, Option<Option<(usize, usize)>>)> = Vec::new();
@@ -411,6 +413,7 @@ impl Analyzer {
                     }
                 }
                 if p.status == PatternStatus::None && p.party.is_none() && p.modality.is_none() {
+                    consumed.push(si);
                     break;
                 }
                 // Party and modality at the governing predicate of the first cue.
@@ -418,14 +421,14 @@ impl Analyzer {
                 let text = self.sentence_text(doc, si);
                 let rel_anchor = first_cue.map(|(s, _)| s - sent_start);
                 let anchor = rel_anchor.unwrap_or(text.len());
-                let key = (si, rel_anchor, rule.kind == IdKind::Risk);
+                let key = (si, rel_anchor);
                 let known = doc.judged.borrow().get(&key).copied();
                 let (role, modality) = known.unwrap_or_else(|| {
                     let role = match doc.parties.role_at(text, anchor) {
                         Some(r) => r,
-                        // A risk sentence whose subject is an unknown company name ("Garmin
-                        // may …") does not inherit the previous sentence's party.
-                        None if rule.kind == IdKind::Risk && doc.parties.names_subject(text, anchor, None) => Role::Unknown,
+                        // A sentence whose subject is an unknown company name ("Garmin may
+                        // …") does not inherit the previous sentence's party.
+                        None if doc.parties.names_subject(text, anchor, None) => Role::Unknown,
                         None => doc.main_role[si],
                     };
                     let mut modality = modality::classify(text, rel_anchor, doc.lang);
@@ -477,6 +480,7 @@ impl Analyzer {
                 if p.status == PatternStatus::None {
                     // A carve-out with party/modality filters consumes only what it names.
                     if party_ok && mod_ok {
+                        consumed.push(si);
                         break;
                     }
                     continue;
@@ -491,6 +495,9 @@ impl Analyzer {
                 out.push(Contribution { sentence: si, status, pattern: pi, cap: p.cap, role, modality, cue: first_cue });
                 break;
             }
+        }
+        if rule.kind == IdKind::Risk {
+            inherit_lead_in_flags(doc, &mut out, &consumed);
         }
         (out, near)
     }
@@ -688,6 +695,31 @@ fn lead_in(doc: &Doc, si: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Items of a list whose lead-in is flagged share the lead-in's flag: each item completes
+/// the lead-in's sentence ("We are not liable for: (a) loss of data; (b) …", "We may close
+/// your account: (a) if you breach these Terms; (b) …"), though it rarely repeats its cue
+/// words. An item a `none` pattern consumed (after notice, a carve-out) keeps its own
+/// reading; so does an item that contributes by itself.
+fn inherit_lead_in_flags(doc: &Doc, out: &mut Vec<Contribution>, consumed: &[usize]) {
+    let mut added = Vec::new();
+    for c in out.iter().filter(|c| c.status == PatternStatus::Flagged) {
+        let lead = c.sentence;
+        for si in lead + 1..doc.seg.sentences.len() {
+            if lead_in(doc, si) != Some(lead) {
+                break;
+            }
+            if consumed.contains(&si) || out.iter().any(|o| o.sentence == si) {
+                continue;
+            }
+            added.push(Contribution { sentence: si, cue: None, ..c.clone() });
+        }
+    }
+    if !added.is_empty() {
+        out.extend(added);
+        out.sort_by_key(|c| c.sentence);
+    }
 }
 
 fn neutral_exclusion(lit: &str) -> bool {

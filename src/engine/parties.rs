@@ -141,6 +141,7 @@ impl Parties {
             Lang::Ja => resolve_ja(text, &mut terms),
             Lang::En => {
                 resolve_en(text, &mut terms);
+                non_parties_en(text, &mut terms);
                 if you_receive_information(text) {
                     terms.insert("you".into(), Role::Provider);
                     terms.insert("we".into(), Role::Customer);
@@ -336,7 +337,7 @@ fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> 
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
         crate::text::regex(
-            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?,?\s+(?i:(?:(?:also|further|hereby|expressly|only|not|then|itself|alone|solely|never)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
+            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?(?:,\s*[A-Z][A-Za-z0-9&.'’-]*(?:\s+[A-Z][A-Za-z0-9&.'’-]*)*)*(?i:,?\s+(?:and|or)\s+(?:its|their)(?:,?\s+[a-z-]+){1,4}?)?,?\s+(?i:(?:(?:also|further|hereby|expressly|explicitly|specifically|only|not|then|itself|alone|solely|never|nonetheless|nevertheless|therefore)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
         )
         .expect("named subject regex")
     });
@@ -391,7 +392,7 @@ fn subject_verb_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         crate::text::regex(
-            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
+            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:and|or)\s+(?:its|their|our|his|her)\s+(?:[\w-]+,?\s+){1,4}?)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely|expressly|explicitly|specifically|nonetheless|nevertheless|therefore|furthermore|irrevocably)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
         )
         .expect("subject verb regex")
     })
@@ -702,6 +703,22 @@ fn you_receive_information(text: &str) -> bool {
     r.find_iter(text).take(2).count() >= 2 && keeps.is_match(text)
 }
 
+/// App-store terms: "These Terms are between you and Northwind only, not with Apple": the
+/// store named after "not (with)" is a third party, and its disclaimers ("Apple is not
+/// responsible for …") are not the provider's.
+fn non_parties_en(text: &str, terms: &mut BTreeMap<String, Role>) {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        crate::text::regex(r"\b(?i:between\s+you\s+and\s+[^.;]{1,60}?\s+only,?\s+(?:and\s+)?not\s+(?:with\s+)?)([A-Z][A-Za-z0-9&-]+)").expect("non-party regex")
+    });
+    for c in re.captures_iter(text).take(4) {
+        let name = c[1].to_lowercase();
+        if !terms.get(&name).is_some_and(|r| matches!(r, Role::Provider | Role::Customer | Role::Both)) {
+            terms.insert(name, Role::ThirdParty);
+        }
+    }
+}
+
 fn entity_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
@@ -888,6 +905,19 @@ mod tests {
         assert!(p.names_subject(s, s.find("LIABLE").unwrap(), None));
         let s = "If you breach these Terms, Northwind may close your account.";
         assert!(p.names_subject(s, s.find("close").unwrap(), None));
+        // An adverb or a coordinated "and its licensors" between subject and verb.
+        let s = "We expressly disclaim any liability for content you post.";
+        assert_eq!(p.role_at(s, s.find("liability").unwrap()), Some(Role::Provider));
+        let s = "The Provider and its licensors are not responsible for messages you send.";
+        assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Provider));
+        let s = "Northwind Labs Limited, Northwind Inc., and their affiliates take no responsibility for content you upload.";
+        assert!(p.names_subject(s, s.find("responsibility").unwrap(), None));
+        let doc = "These Terms are between you and Northwind only, not with Apple. Apple is not responsible for the app.";
+        let q = Parties::resolve(doc, Lang::En);
+        let s = "Apple is not responsible for the app.";
+        assert_eq!(q.role_at(s, s.find("responsible").unwrap()), Some(Role::ThirdParty));
+        let s = "Customer and its affiliates' data will be stored in the EU.";
+        assert_eq!(p.role_at(s, s.find("stored").unwrap()), None);
         let s = "Customer Data will be deleted within 30 days.";
         assert!(!p.names_subject(s, s.find("deleted").unwrap(), None));
         let s = "The Service may be changed at any time.";
