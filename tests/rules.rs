@@ -119,3 +119,30 @@ fn list_items_share_a_flagged_lead_in() {
                 (a) within three days of payment;\n";
     assert_eq!(risk_lines(text, "liability-exclusion"), vec![2, 3, 4]);
 }
+
+/// Evidence lines of one clause id (and its status) for a text analysed as a whole document.
+fn clause_lines(text: &str, id: &str) -> (String, Vec<usize>) {
+    let rules = RuleSet::from_sources_partial(&sources()).unwrap_or_else(|e| panic!("{e}"));
+    let analyzer = Analyzer::new(rules);
+    let doc = Extracted { format: Format::Txt, text: text.to_string(), page_starts: vec![], encoding: None };
+    let report = analyzer.analyze("example", &doc, &AnalyzeOptions::default());
+    let c = report.clauses.iter().find(|c| c.id == id).unwrap();
+    (c.status.to_string(), c.evidence.iter().map(|e| e.line).collect())
+}
+
+#[test]
+fn numbered_sub_clauses_complete_their_parent_lead_in() {
+    // 4.2.1 has no predicate of its own: the duty comes from 4.2's "shall:".
+    let text = "4. Confidentiality\n\
+                4.1 This clause applies to the Customer Data.\n\
+                4.2 In performing the Services, the Supplier shall:\n\
+                4.2.1 keep the Customer Data strictly confidential and not disclose it to any third party;\n\
+                4.2.2 keep a record of the persons who handle it.\n";
+    let (status, lines) = clause_lines(text, "confidentiality");
+    assert_eq!((status.as_str(), lines), ("present", vec![4]));
+    // A parent that does not announce a list gives nothing to the sub-clause.
+    let text = "4. Confidentiality\n\
+                4.2 The Supplier provides the Services described in the order.\n\
+                4.2.1 keep the Customer Data strictly confidential and not disclose it to any third party;\n";
+    assert_eq!(clause_lines(text, "confidentiality").0, "missing");
+}

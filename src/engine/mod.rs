@@ -679,7 +679,9 @@ fn first_hit(hits: &[Hit], owner: Owner) -> Option<&Hit> {
 /// same article, if it announces a list ("shall:", 「次の各号」「以下の」).
 fn lead_in(doc: &Doc, si: usize) -> Option<usize> {
     let s = &doc.seg.sentences[si];
-    s.item.as_ref()?;
+    if s.item.is_none() {
+        return numbered_lead_in(doc, si);
+    }
     let article = s.article;
     let mut j = si;
     while j > 0 {
@@ -693,6 +695,45 @@ fn lead_in(doc: &Doc, si: usize) -> Option<usize> {
             let announces = t.ends_with(':') || t.ends_with('：') || ["次の", "次に掲げる", "以下の", "各号", "the following", "as follows"].iter().any(|w| t.contains(w));
             return announces.then_some(j);
         }
+    }
+    None
+}
+
+/// Sub-clauses numbered like articles that complete their parent's announcing sentence:
+/// "5.1 On receipt of a return notice, the Receiving Party shall:" then "5.1.1 destroy or
+/// return …", "5.1.2 …". Only the first sentence of each sub-clause, and only when the
+/// parent's last sentence ends with a colon.
+fn numbered_lead_in(doc: &Doc, si: usize) -> Option<usize> {
+    let sentences = &doc.seg.sentences;
+    let s = &sentences[si];
+    if s.heading {
+        return None;
+    }
+    let a = s.article?;
+    let parent = doc.seg.articles[a].parent?;
+    let mut j = si;
+    let mut first = true;
+    while j > 0 {
+        j -= 1;
+        let c = &sentences[j];
+        if c.heading {
+            continue;
+        }
+        match c.article {
+            Some(x) if x == a => {
+                if first {
+                    return None;
+                }
+            }
+            Some(x) if x == parent => {
+                let t = doc.norm.text[c.start..c.end].trim_end();
+                return (t.ends_with(':') || t.ends_with('：')).then_some(j);
+            }
+            // An earlier sub-clause of the same list.
+            Some(x) if doc.seg.articles[x].parent == Some(parent) => {}
+            _ => return None,
+        }
+        first = false;
     }
     None
 }
