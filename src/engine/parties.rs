@@ -272,6 +272,11 @@ impl Parties {
             if object_position_re().is_match(&s[..st]) {
                 continue;
             }
+            // "the materials that BOMI furnishes … will be surrendered": the subject of a
+            // relative clause on the data is not the one the sentence binds.
+            if data_relative_re().is_match(&s[..st]) {
+                continue;
+            }
             // "Customer Data will" is not the Customer.
             if st < anchor {
                 best = Some((st, role));
@@ -422,6 +427,14 @@ fn object_position_re() -> &'static Regex {
     R.get_or_init(|| {
         crate::text::regex(r"(?i)\b(?:to|by|with|of|for|from|than|against|upon|notify|notifies|inform|informs|provide|provides|give|gives|tell|assist|assists|allow|allows|permit|permits|request|requests|contact|advise|advises)\s+(?:the\s+|a\s+|an\s+|any\s+|such\s+|each\s+)?$")
             .expect("object position regex")
+    })
+}
+
+fn data_relative_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        crate::text::regex(r"(?i)\b(?:information|materials?|documents?|data|records?|copies|content|property|items?|media|notes|files|reports?|software|samples?)\s*,?\s*(?:that|which)\s+(?:the\s+)?$")
+            .expect("data relative regex")
     })
 }
 
@@ -830,6 +843,17 @@ mod tests {
             let whole: Vec<(usize, usize, &str)> = one.find_iter(hay).map(|m| (m.start(), m.end(), keys[m.pattern().as_usize()].as_str())).collect();
             assert_eq!(split, whole, "{hay}");
         }
+    }
+
+    #[test]
+    fn the_subject_of_a_relative_clause_on_the_data_is_not_bound() {
+        let doc = "Between Kestrel Exams, Inc. (\"Customer\") and Osprey Labs LLC (\"Supplier\").";
+        let p = Parties::resolve(doc, Lang::En);
+        let s = "The Supplier shall keep all records that the Customer provides strictly confidential.";
+        assert_eq!(p.role_at(s, s.find("confidential").unwrap()), Some(Role::Provider));
+        // A complement clause is not a relative clause: "agrees that the Customer shall".
+        let s = "The Supplier agrees that the Customer shall return the samples.";
+        assert_eq!(p.role_at(s, s.find("return").unwrap()), Some(Role::Customer));
     }
 
     #[test]
