@@ -710,7 +710,7 @@ fn you_receive_information(text: &str) -> bool {
     });
     static K: OnceLock<Regex> = OnceLock::new();
     let keeps = K.get_or_init(|| {
-        crate::text::regex(r"(?i)\byou\b[^.;]{0,80}?\b(?:keep|hold|treat|maintain)\b[^.;]{0,80}?\b(?:confiden|secret)")
+        crate::text::regex(r"(?i)\byou\b[^.;]{0,80}?\b(?:keep|hold|treat|maintain)\b[^.;]{0,80}?\b(?:confiden|secret)|\b(?:kept|held|treated|maintained)\s+(?:\w+\s+){0,2}?(?:confidential|in\s+confidence|secret)\s+by\s+you\b")
             .expect("you keep regex")
     });
     r.find_iter(text).take(2).count() >= 2 && keeps.is_match(text)
@@ -882,6 +882,14 @@ mod tests {
         let p = Parties::resolve(doc, Lang::En);
         let s = "You shall return all Evaluation Material.";
         assert_eq!(p.role_at(s, s.find("return").unwrap()), Some(Role::Provider));
+        // The duty in the passive: "will be kept confidential by you".
+        let doc = "You asked for information about the Company. Any information furnished to you for the evaluation is confidential. You agree that the information disclosed to you will be used only for the evaluation and will be kept confidential by you.";
+        let p = Parties::resolve(doc, Lang::En);
+        assert_eq!(p.terms.get("you"), Some(&Role::Provider));
+        // Information given to you, with no duty of yours to keep it: a plain ToS.
+        let tos = "Information provided to you by the app is for guidance. Content furnished to you through the Services may change. You may cancel at any time.";
+        let p = Parties::resolve(tos, Lang::En);
+        assert_eq!(p.terms.get("you"), Some(&Role::Customer));
         let tos = "We provide the Services to you. You may cancel at any time.";
         let p = Parties::resolve(tos, Lang::En);
         assert_eq!(p.role_at("You may cancel at any time.", 8), Some(Role::Customer));
