@@ -141,6 +141,9 @@ impl Parties {
             Lang::Ja => resolve_ja(text, &mut terms),
             Lang::En => {
                 resolve_en(text, &mut terms);
+                if signed_in_first_person(text) {
+                    terms.insert("i".into(), Role::Provider);
+                }
                 non_parties_en(text, &mut terms);
                 if you_receive_information(text) {
                     terms.insert("you".into(), Role::Provider);
@@ -160,7 +163,7 @@ impl Parties {
         for (st, en, key) in self.finder.find_iter(text) {
             let role = self.terms[key];
             if matches!(role, Role::Provider | Role::Customer) && !seen.iter().any(|(k, _)| k == key) {
-                if self.lang == Lang::En && !is_word_at(text, st, en) {
+                if self.lang == Lang::En && (!is_word_at(text, st, en) || !first_person_at(text, st, en, key)) {
                     continue;
                 }
                 let surface = &text[st..en];
@@ -188,7 +191,7 @@ impl Parties {
 
     fn mentions<'a>(&'a self, sentence: &'a str) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
         self.finder.find_iter(sentence).filter_map(move |(st, en, key)| {
-            if self.lang == Lang::En && !is_word_at(sentence, st, en) {
+            if self.lang == Lang::En && (!is_word_at(sentence, st, en) || !first_person_at(sentence, st, en, key)) {
                 return None;
             }
             Some((st, en, self.terms[key]))
@@ -385,6 +388,22 @@ fn strip_staff_suffix(rest: &str) -> &str {
         }
     }
     rest
+}
+
+/// An undertaking signed by one person in the first person ("I understand that I may use
+/// the Confidential Information only …", "I agree to return …"): "I" receives the
+/// information and is bound — the provider. Twice at least, with a capital I.
+fn signed_in_first_person(text: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        crate::text::regex(r"\bI\s+(?:(?:further|also|hereby)\s+)?(?:agree|understand|acknowledge|certify|accept|undertake|will|shall|must|am|have\s+read)\b").expect("first person regex")
+    });
+    re.find_iter(text).take(2).count() == 2 && text.contains("onfidential")
+}
+
+/// The term "i" counts only as the pronoun: a capital I, not the item label "(i)".
+fn first_person_at(s: &str, start: usize, end: usize, key: &str) -> bool {
+    key != "i" || (&s[start..end] == "I" && !s[..start].ends_with('(') && !s[end..].starts_with([')', '.']))
 }
 
 fn is_word_at(s: &str, start: usize, end: usize) -> bool {
@@ -874,6 +893,20 @@ mod tests {
         let tos = "TERMS OF SERVICE\nThese terms are between Kestrel Exams, Inc. (\"Kestrel\") and you, the registered user (\"Candidate\"). Content furnished by Kestrel is licensed to you. Kestrel furnishes to Candidate practice tests.";
         let p = Parties::resolve(tos, Lang::En);
         assert_eq!(p.terms.get("you"), Some(&Role::Customer));
+    }
+
+    #[test]
+    fn an_undertaking_signed_in_the_first_person_binds_i() {
+        let doc = "CONFIDENTIALITY UNDERTAKING\nI understand that I will have access to confidential records of the clinic. I agree that I shall use them only for my assigned duties.";
+        let p = Parties::resolve(doc, Lang::En);
+        let s = "I agree that I shall use them only for my assigned duties.";
+        assert_eq!(p.role_at(s, s.find("use").unwrap()), Some(Role::Provider));
+        // The item label (i) is no party.
+        let s = "The Supplier shall, (i) keep the records confidential.";
+        assert_eq!(p.role_at(s, s.find("keep").unwrap()), Some(Role::Provider));
+        // One "I" in a quoted example is not a signatory.
+        let tos = "Terms of use. Posting \"I agree\" in a forum is not a contract. Confidential tips are welcome.";
+        assert!(!Parties::resolve(tos, Lang::En).terms.contains_key("i"));
     }
 
     #[test]
