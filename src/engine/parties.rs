@@ -256,7 +256,10 @@ impl Parties {
             }
             // Possessive: "Provider's personnel shall" binds the Provider.
             let mut rest = &s[en..];
-            if let Some(r) = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) {
+            // "We're not responsible", "we'll close your account": a subject and its verb.
+            let contracted = is_contracted_verb(rest);
+            let possessive = if contracted { None } else { rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) };
+            if let Some(r) = possessive {
                 // Only "X's personnel shall …" (a short noun phrase, then a modal) binds X;
                 // "upon the Disclosing Party's written request, …" does not.
                 match possessive_subject(r) {
@@ -265,7 +268,7 @@ impl Parties {
                 }
             }
             let rest = rest.trim_start().trim_start_matches(',').trim_start();
-            if !subject_verb_re().is_match(rest) {
+            if !contracted && !subject_verb_re().is_match(rest) {
                 continue;
             }
             // "notify the Disclosing Party promptly", "inform us immediately": an object.
@@ -388,11 +391,22 @@ fn is_word_at(s: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// "'re", "'ll", "'ve", "'d" right after a party word: a contracted verb ("we're", "you'll"),
+/// not a possessive.
+fn is_contracted_verb(rest: &str) -> bool {
+    let Some(r) = rest.strip_prefix('\'') else { return false };
+    ["re", "ll", "ve", "d"].iter().any(|c| {
+        r.len() >= c.len()
+            && r[..c.len()].eq_ignore_ascii_case(c)
+            && r[c.len()..].chars().next().is_none_or(|ch| !ch.is_alphanumeric())
+    })
+}
+
 fn subject_verb_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         crate::text::regex(
-            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:and|or)\s+(?:its|their|our|his|her)\s+(?:[\w-]+,?\s+){1,4}?)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely|expressly|explicitly|specifically|nonetheless|nevertheless|therefore|furthermore|irrevocably)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
+            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:and|or)\s+(?:its|their|our|his|her)\s+(?:[\w-]+,?\s+){1,4}?)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely|expressly|explicitly|specifically|nonetheless|nevertheless|therefore|furthermore|irrevocably)\s+){0,2}(?:(?:will|shall|may|might|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
         )
         .expect("subject verb regex")
     })
@@ -869,6 +883,17 @@ mod tests {
         let p = Parties::resolve(doc, Lang::Ja);
         assert_eq!(p.terms["乙"], Role::Customer);
         assert_eq!(p.terms["甲"], Role::Provider);
+    }
+
+    #[test]
+    fn contracted_verbs_bind_their_subject() {
+        let p = Parties::resolve("", Lang::En);
+        let s = "You agree that we're not responsible if the payment fails.";
+        assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Provider));
+        let s = "If you're late, we'll close the account.";
+        assert_eq!(p.role_at(s, s.find("close").unwrap()), Some(Role::Provider));
+        let s = "You agree that the Provider's staff may help.";
+        assert_eq!(p.role_at(s, s.find("help").unwrap()), Some(Role::Provider));
     }
 
     #[test]
