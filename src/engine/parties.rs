@@ -188,7 +188,8 @@ impl Parties {
 
     fn mentions<'a>(&'a self, sentence: &'a str) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
         self.finder.find_iter(sentence).filter_map(move |(st, en, key)| {
-            if self.lang == Lang::En && !is_word_at(sentence, st, en) {
+            if self.lang == Lang::En && (!is_word_at(sentence, st, en) || sentence[..st].ends_with('-')) {
+                // "third-party", "non-party": the second half of a hyphenated word is no party.
                 return None;
             }
             Some((st, en, self.terms[key]))
@@ -290,6 +291,11 @@ impl Parties {
         // framing clause ("… losses you may suffer").
         let reading = best.map(|(_, r)| r).or(first_after).or(framing);
         if reading == Some(Role::Customer) && self.names_subject(s, anchor, best.map(|(p, _)| p)) {
+            return Some(Role::Unknown);
+        }
+        // "Acme may terminate your access if Acme finds that a third party is …": a party
+        // named only after the cue does not displace the unknown company before it.
+        if best.is_none() && matches!(reading, Some(Role::ThirdParty | Role::Both)) && self.names_subject(s, anchor, None) {
             return Some(Role::Unknown);
         }
         reading
@@ -883,6 +889,15 @@ mod tests {
         let p = Parties::resolve(doc, Lang::Ja);
         assert_eq!(p.terms["乙"], Role::Customer);
         assert_eq!(p.terms["甲"], Role::Provider);
+    }
+
+    #[test]
+    fn a_named_subject_before_the_cue_beats_a_third_party_after_it() {
+        let p = Parties::resolve("", Lang::En);
+        let s = "Northwind may close your account if Northwind finds that a third party is using it.";
+        assert_eq!(p.role_at(s, s.find("close").unwrap()), Some(Role::Unknown));
+        let s = "Northwind may close your account if it finds that a third-party is using it.";
+        assert_ne!(p.role_at(s, s.find("close").unwrap()), Some(Role::Both));
     }
 
     #[test]
