@@ -346,7 +346,7 @@ fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> 
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
         crate::text::regex(
-            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?(?:,\s*[A-Z][A-Za-z0-9&.'’-]*(?:\s+[A-Z][A-Za-z0-9&.'’-]*)*)*(?i:,?\s+(?:and|or)\s+(?:its|their)(?:,?\s+[a-z-]+){1,4}?)?,?\s+(?i:(?:(?:also|further|hereby|expressly|explicitly|specifically|only|not|then|itself|alone|solely|never|nonetheless|nevertheless|therefore)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
+            r"\b((?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?(?:,\s*[A-Z][A-Za-z0-9&.'’-]*(?:\s+[A-Z][A-Za-z0-9&.'’-]*)*)*(?i:,?\s+(?:and|or)\s+(?:its|their)(?:,?\s+[a-z-]+){1,4}?)?,?\s+(?i:(?:(?:also|further|hereby|expressly|explicitly|specifically|only|not|then|itself|alone|solely|never|nonetheless|nevertheless|therefore)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
         )
         .expect("named subject regex")
     });
@@ -898,6 +898,13 @@ mod tests {
         assert_eq!(p.role_at(s, s.find("close").unwrap()), Some(Role::Unknown));
         let s = "Northwind may close your account if it finds that a third-party is using it.";
         assert_ne!(p.role_at(s, s.find("close").unwrap()), Some(Role::Both));
+    }
+
+    #[test]
+    fn a_camel_case_brand_is_a_named_subject() {
+        let p = Parties::resolve("", Lang::En);
+        let s = "The user acknowledges that eWidget is not responsible for lost files.";
+        assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Unknown));
     }
 
     #[test]
