@@ -70,7 +70,7 @@ fn en() -> &'static EnPatterns {
             r"(?P<neg_obl>(?:shall|will|does|do|is|are)\s+not\s+(?:be\s+)?(?:required|obliged|obligated|responsible|liable)|(?:has|have|shall have|will have|bears?)\s+no\s+(?:obligation|duty|responsibility|liability)|is\s+under\s+no\s+obligation|need\s+not|not\s+(?:be\s+)?(?:obliged|obligated|required)\s+to|makes?\s+no\s+(?:representations?|warrant))",
             r"|(?P<pro>(?:shall|will|does|do|did)\s+not\s+have\s+(?:the|any)\s+right|(?:has|have)\s+no\s+right|(?:is|are|shall\s+not\s+be|will\s+not\s+be)\s+not\s+entitled|shall\s+not|shall\s+in\s+no\s+(?:event|case)|will\s+not|won't|must\s+not|may\s+not|cannot|can\s+not|can't|(?:is|are)\s+not\s+(?:permitted|allowed|entitled|authori[sz]ed)\s+to|(?:is|are)\s+(?:prohibited|forbidden|restricted)\s+from|agrees?\s+not\s+to|undertakes?\s+not\s+to|will\s+never|shall\s+never|(?:shall|will)\s+refrain\s+from|in\s+no\s+event\s+(?:shall|will|may)|do\s+not|does\s+not|never)",
             r"|(?P<eff>commercially\s+reasonable\s+efforts|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|reasonable\s+endeavou?rs|best\s+endeavou?rs|all\s+reasonable\s+endeavou?rs|endeavou?r\s+to|endeavou?rs\s+to|strive\s+to|strives\s+to|aims?\s+to|attempt\s+to|attempts\s+to|try\s+to|tries\s+to|seeks?\s+to|efforts\s+to)",
-            r"|(?P<perm>may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|(?:shall|will)\s+be\s+free\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion)",
+            r"|(?P<perm>(?:may|might|could)\s+(?:also\s+|still\s+)?(?:have|need)\s+to|may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|(?:shall|will)\s+be\s+free\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion)",
             r"|(?P<obl>shall|must|will|agrees?\s+to|undertakes?\s+to|(?:further|hereby)\s+(?:agrees?|undertakes?|covenants?)|(?:agrees?|undertakes?|covenants?)\s+as\s+follows|(?:is|are)\s+(?:required|obliged|obligated|responsible|liable)|commits?\s+to|warrants?|ensures?|covenants?|is\s+to|are\s+to|has\s+to|have\s+to)",
             r")\b",
         ))
@@ -254,5 +254,7 @@ mod tests {
         assert_eq!(en_at("Neither party may assign or delegate this Agreement without consent.", "assign"), Modality::Prohibition);
         assert_eq!(en_at("No Sub-processor shall be engaged without authorisation.", "engaged"), Modality::Prohibition);
         assert_eq!(en_at("Nothing in this Agreement shall prevent either party from disclosing information required by law.", "disclosing"), Modality::Permission);
+        assert_eq!(en_at("We may also have to pause the service for repairs.", "pause"), Modality::Permission);
+        assert_eq!(en_at("You have to keep your password secret.", "keep"), Modality::Obligation);
     }
 }

@@ -191,7 +191,8 @@ impl Parties {
 
     fn mentions<'a>(&'a self, sentence: &'a str) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
         self.finder.find_iter(sentence).filter_map(move |(st, en, key)| {
-            if self.lang == Lang::En && (!is_word_at(sentence, st, en) || !first_person_at(sentence, st, en, key)) {
+            // "third-party", "non-party": the second half of a hyphenated word is no party.
+            if self.lang == Lang::En && (!is_word_at(sentence, st, en) || sentence[..st].ends_with('-') || !first_person_at(sentence, st, en, key)) {
                 return None;
             }
             Some((st, en, self.terms[key]))
@@ -259,7 +260,10 @@ impl Parties {
             }
             // Possessive: "Provider's personnel shall" binds the Provider.
             let mut rest = &s[en..];
-            if let Some(r) = rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) {
+            // "We're not responsible", "we'll close your account": a subject and its verb.
+            let contracted = is_contracted_verb(rest);
+            let possessive = if contracted { None } else { rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) };
+            if let Some(r) = possessive {
                 // Only "X's personnel shall …" (a short noun phrase, then a modal) binds X;
                 // "upon the Disclosing Party's written request, …" does not.
                 match possessive_subject(r) {
@@ -268,7 +272,7 @@ impl Parties {
                 }
             }
             let rest = rest.trim_start().trim_start_matches(',').trim_start();
-            if !subject_verb_re().is_match(rest) {
+            if !contracted && !subject_verb_re().is_match(rest) {
                 continue;
             }
             // "notify the Disclosing Party promptly", "inform us immediately": an object.
@@ -295,6 +299,11 @@ impl Parties {
         // framing clause ("… losses you may suffer").
         let reading = best.map(|(_, r)| r).or(first_after).or(framing);
         if reading == Some(Role::Customer) && self.names_subject(s, anchor, best.map(|(p, _)| p)) {
+            return Some(Role::Unknown);
+        }
+        // "Acme may terminate your access if Acme finds that a third party is …": a party
+        // named only after the cue does not displace the unknown company before it.
+        if best.is_none() && matches!(reading, Some(Role::ThirdParty | Role::Both)) && self.names_subject(s, anchor, None) {
             return Some(Role::Unknown);
         }
         reading
@@ -345,7 +354,7 @@ fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> 
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
         crate::text::regex(
-            r"\b([A-Z][A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?(?:,\s*[A-Z][A-Za-z0-9&.'’-]*(?:\s+[A-Z][A-Za-z0-9&.'’-]*)*)*(?i:,?\s+(?:and|or)\s+(?:its|their)(?:,?\s+[a-z-]+){1,4}?)?,?\s+(?i:(?:(?:also|further|hereby|expressly|explicitly|specifically|only|not|then|itself|alone|solely|never|nonetheless|nevertheless|therefore)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
+            r"\b((?:[A-Z]|[a-z]{1,3}[A-Z])[A-Za-z0-9&.'’-]*(?:\s+(?:[A-Z][A-Za-z0-9&.'’-]*|of|and|&))*?)(?:'s|’s)?(?:,\s*[A-Z][A-Za-z0-9&.'’-]*(?:\s+[A-Z][A-Za-z0-9&.'’-]*)*)*(?i:,?\s+(?:and|or)\s+(?:its|their)(?:,?\s+[a-z-]+){1,4}?)?,?\s+(?i:(?:(?:also|further|hereby|expressly|explicitly|specifically|only|not|then|itself|alone|solely|never|nonetheless|nevertheless|therefore)\s+){0,2}(?:may|will|shall|must|can|cannot|can't|won't|might|could|would|should|reserves?|retains?|is|are|does|do|has|have|accepts?|assumes?|takes?|disclaims?|excludes?|makes?)\b)",
         )
         .expect("named subject regex")
     });
@@ -412,11 +421,22 @@ fn is_word_at(s: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// "'re", "'ll", "'ve", "'d" right after a party word: a contracted verb ("we're", "you'll"),
+/// not a possessive.
+fn is_contracted_verb(rest: &str) -> bool {
+    let Some(r) = rest.strip_prefix('\'') else { return false };
+    ["re", "ll", "ve", "d"].iter().any(|c| {
+        r.len() >= c.len()
+            && r[..c.len()].eq_ignore_ascii_case(c)
+            && r[c.len()..].chars().next().is_none_or(|ch| !ch.is_alphanumeric())
+    })
+}
+
 fn subject_verb_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         crate::text::regex(
-            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:and|or)\s+(?:its|their|our|his|her)\s+(?:[\w-]+,?\s+){1,4}?)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely|expressly|explicitly|specifically|nonetheless|nevertheless|therefore|furthermore|irrevocably)\s+){0,2}(?:(?:will|shall|may|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
+            r"(?i)^(?:\([^)]{0,40}\)\s*)?(?:(?:and|or)\s+(?:its|their|our|his|her)\s+(?:[\w-]+,?\s+){1,4}?)?(?:(?:hereby|also|promptly|immediately|only|further|itself|themselves|then|not|each|alone|solely|expressly|explicitly|specifically|nonetheless|nevertheless|therefore|furthermore|irrevocably)\s+){0,2}(?:(?:will|shall|may|might|must|can|could|should|would|agrees?|acknowledges?|is|are|was|has|have|had|does|do|did|reserves?|retains?|undertakes?|warrants?|represents?|commits?|covenants?|cannot|won't|needs?|uses?|processes|stores?|accesses|collects?|discloses?|provides?|performs?|maintains?|implements?|notif(?:y|ies)|keeps?|makes?|ensures?|bears?|remains?|engages?|appoints?|permits?|allows?|grants?|requests?|instructs?|owns?|retain|obtains?|deletes?|returns?|destroys?|assumes?|accepts?|understands?|consents?|authori[sz]es?|elects?|receives?|hosts?|handles?|takes?|limits?|excludes?|disclaims?|treats?|protects?|complies|comply|responds?|cooperates?|assists?|informs?)\b)",
         )
         .expect("subject verb regex")
     })
@@ -934,6 +954,33 @@ mod tests {
         let p = Parties::resolve(doc, Lang::Ja);
         assert_eq!(p.terms["乙"], Role::Customer);
         assert_eq!(p.terms["甲"], Role::Provider);
+    }
+
+    #[test]
+    fn a_named_subject_before_the_cue_beats_a_third_party_after_it() {
+        let p = Parties::resolve("", Lang::En);
+        let s = "Northwind may close your account if Northwind finds that a third party is using it.";
+        assert_eq!(p.role_at(s, s.find("close").unwrap()), Some(Role::Unknown));
+        let s = "Northwind may close your account if it finds that a third-party is using it.";
+        assert_ne!(p.role_at(s, s.find("close").unwrap()), Some(Role::Both));
+    }
+
+    #[test]
+    fn a_camel_case_brand_is_a_named_subject() {
+        let p = Parties::resolve("", Lang::En);
+        let s = "The user acknowledges that eWidget is not responsible for lost files.";
+        assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Unknown));
+    }
+
+    #[test]
+    fn contracted_verbs_bind_their_subject() {
+        let p = Parties::resolve("", Lang::En);
+        let s = "You agree that we're not responsible if the payment fails.";
+        assert_eq!(p.role_at(s, s.find("responsible").unwrap()), Some(Role::Provider));
+        let s = "If you're late, we'll close the account.";
+        assert_eq!(p.role_at(s, s.find("close").unwrap()), Some(Role::Provider));
+        let s = "You agree that the Provider's staff may help.";
+        assert_eq!(p.role_at(s, s.find("help").unwrap()), Some(Role::Provider));
     }
 
     #[test]
