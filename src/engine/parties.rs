@@ -264,6 +264,13 @@ impl Parties {
             let contracted = is_contracted_verb(rest);
             let possessive = if contracted { None } else { rest.strip_prefix("'s").or_else(|| rest.strip_prefix("'")) };
             if let Some(r) = possessive {
+                // "… are BOMI's property and will be surrendered": after a copula the
+                // possessive is the predicate, not the subject.
+                let head = s[..st].trim_end().trim_end_matches("the").trim_end();
+                let last = head.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+                if ["is", "are", "was", "were", "be", "been", "remain", "remains", "become", "becomes"].iter().any(|w| last.eq_ignore_ascii_case(w)) {
+                    continue;
+                }
                 // Only "X's personnel shall …" (a short noun phrase, then a modal) binds X;
                 // "upon the Disclosing Party's written request, …" does not.
                 match possessive_subject(r) {
@@ -882,6 +889,17 @@ mod tests {
             let whole: Vec<(usize, usize, &str)> = one.find_iter(hay).map(|m| (m.start(), m.end(), keys[m.pattern().as_usize()].as_str())).collect();
             assert_eq!(split, whole, "{hay}");
         }
+    }
+
+    #[test]
+    fn a_possessive_after_a_copula_is_no_subject() {
+        let doc = "Between Kestrel Exams, Inc. (\"Customer\") and Osprey Labs LLC (\"Supplier\").";
+        let p = Parties::resolve(doc, Lang::En);
+        let s = "The Supplier agrees that all binders are the Customer's property and will be handed back at the end of the project.";
+        assert_eq!(p.role_at(s, s.find("handed").unwrap()), Some(Role::Provider));
+        // "The Customer's staff shall …" still binds the Customer.
+        let s = "The Customer's staff shall hand back the binders.";
+        assert_eq!(p.role_at(s, s.find("hand back").unwrap()), Some(Role::Customer));
     }
 
     #[test]
