@@ -558,10 +558,8 @@ fn lead_in_clause(rest: &str) -> bool {
 /// Splits what follows a heading label into a title and the start of the body.
 /// Returns (title, body offset within the line).
 fn split_title(rest: &str, rest_at: usize, p: &Patterns, md: bool) -> (Option<String>, usize) {
-    let rest_trim = rest.trim_start();
+    let rest_trim = rest.trim_start().trim_start_matches(['.', ':', '-', '—', '–', '、']).trim_start();
     let lead = rest.len() - rest_trim.len();
-    let rest_trim = rest_trim.trim_start_matches(['.', ':', '-', '—', '–', '、']).trim_start();
-    let lead = rest.len() - rest_trim.len().max(0) + 0 * lead;
     if rest_trim.is_empty() {
         return (None, rest_at + rest.len());
     }
@@ -729,10 +727,7 @@ fn english_period_ends(block: &str, i: usize, bytes: &[u8]) -> bool {
         return false;
     }
     // Single capital letters ("A. Smith") and section numbers ("Section 5.")
-    if word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()) {
-        return false;
-    }
-    !word.is_empty() || true
+    !(word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ impl Parties {
         for (st, en, role) in self.mentions(s) {
             let rest = s[en..].trim_start();
             let rest = strip_staff_suffix(rest);
-            let particle = if rest.starts_with("は") || rest.starts_with("も") || rest.starts_with("において") || rest.starts_with("に対して") && false {
+            let particle = if rest.starts_with("は") || rest.starts_with("も") || rest.starts_with("において") {
                 'w'
             } else if rest.starts_with("が") {
                 'g'
