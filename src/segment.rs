@@ -724,6 +724,14 @@ fn english_period_ends(block: &str, i: usize, bytes: &[u8]) -> bool {
     if nb.len() >= 3 && nb[0].is_ascii_lowercase() && matches!(nb[1], b'.' | b')') && nb[2] == b' ' {
         return true;
     }
+    // A camel-case brand ("… backed up. eWidget accepts …") starts a sentence.
+    let first_word: String = next_word.chars().take_while(|c| c.is_alphanumeric()).collect();
+    if first_word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && first_word.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && first_word.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return true;
+    }
     let nc = next_word.chars().next();
     if let Some(nc) = nc {
         if nc.is_lowercase() || nc.is_ascii_digit() {
@@ -812,6 +820,8 @@ mod tests {
         let b = body(&n, &s);
         assert!(b.contains(&"We are not liable for what other members do offline."), "{b:?}");
         assert!(b.iter().any(|t| t.starts_with("b. Listings") || t.starts_with("Listings")), "{b:?}");
+        let (n, s) = seg("Keep your own backups.\neWidget accepts no liability for lost files.\n", Lang::En);
+        assert!(body(&n, &s).contains(&"eWidget accepts no liability for lost files."));
     }
 
     #[test]
