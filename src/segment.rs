@@ -504,7 +504,13 @@ fn short_heading_line(line: &str) -> bool {
     ];
     let t = line.trim();
     let words: Vec<&str> = t.split_whitespace().collect();
-    if t.chars().count() < 3 || t.chars().count() > 60 || words.is_empty() || words.len() > 8 {
+    // A question-style heading ("When we might close your account", "How you can reach
+    // us") may hold a pronoun and a modal and run a little longer.
+    let question = words.first().is_some_and(|w| {
+        ["When", "How", "What", "Why", "Where", "Who"].contains(w)
+            || (w.len() > 5 && w.ends_with("ing") && w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().skip(1).all(|c| c.is_ascii_lowercase()))
+    });
+    if t.chars().count() < 3 || t.chars().count() > 60 || words.is_empty() || words.len() > if question { 10 } else { 8 } {
         return false;
     }
     if !t.chars().next().is_some_and(|c| c.is_uppercase()) || t.ends_with(['.', ';', ',', ':', '?', '!', '"', '”', ')', '-']) {
@@ -514,7 +520,9 @@ fn short_heading_line(line: &str) -> bool {
         return false;
     }
     let lower: Vec<String> = words.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
-    if lower.iter().any(|w| VERBS.contains(&w.as_str())) || TRAILING.contains(&lower.last().unwrap().as_str()) {
+    const STRONG: &[&str] = &["shall", "must", "means", "agree", "agrees", "include", "includes"];
+    let verb_list = if question { STRONG } else { VERBS };
+    if lower.iter().any(|w| verb_list.contains(&w.as_str())) || TRAILING.contains(&lower.last().unwrap().as_str()) {
         return false;
     }
     true
@@ -708,6 +716,20 @@ fn english_period_ends(block: &str, i: usize, bytes: &[u8]) -> bool {
     }
     // Next word must start with an uppercase letter, a digit-less opening or a quote.
     let next_word = after.trim_start_matches([' ', '\n', '"', ')']);
+    // A lettered list item on its own ("… offline.\nc. The information …") starts a new
+    // sentence even though its first letter is lower case.
+    let nb = next_word.as_bytes();
+    if nb.len() >= 3 && nb[0].is_ascii_lowercase() && matches!(nb[1], b'.' | b')') && nb[2] == b' ' {
+        return true;
+    }
+    // A camel-case brand ("… backed up. eWidget accepts …") starts a sentence.
+    let first_word: String = next_word.chars().take_while(|c| c.is_alphanumeric()).collect();
+    if first_word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && first_word.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && first_word.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return true;
+    }
     let nc = next_word.chars().next();
     if let Some(nc) = nc {
         if nc.is_lowercase() || nc.is_ascii_digit() {
@@ -784,6 +806,28 @@ mod tests {
         assert_eq!(ann.item.as_deref(), Some("(ア)"));
         // 「第2項の規定」 at a line start is text, not an article.
         assert_eq!(s.articles.len(), 3);
+    }
+
+    #[test]
+    fn a_lettered_item_after_a_full_stop_starts_a_sentence() {
+        let raw = "Disclaimers\nWe are not liable for what other members do offline.\nb. Listings may contain errors, i.e. typos.\n";
+        let (n, s) = seg(raw, Lang::En);
+        let b = body(&n, &s);
+        assert!(b.contains(&"We are not liable for what other members do offline."), "{b:?}");
+        assert!(b.iter().any(|t| t.starts_with("b. Listings") || t.starts_with("Listings")), "{b:?}");
+        let (n, s) = seg("Keep your own backups.\neWidget accepts no liability for lost files.\n", Lang::En);
+        assert!(body(&n, &s).contains(&"eWidget accepts no liability for lost files."));
+    }
+
+    #[test]
+    fn a_question_style_heading_is_not_glued_to_the_next_sentence() {
+        let raw = "Your account\nYou may close it at any time.\nWhen we might close your account\nWe value our members.\nTelling you about new terms\nWe send an email first.\nWhen we close it we will tell you\nbefore doing so.\n";
+        let (n, s) = seg(raw, Lang::En);
+        let b = body(&n, &s);
+        assert!(b.contains(&"We value our members."), "{b:?}");
+        assert!(b.contains(&"We send an email first."), "{b:?}");
+        // A lower-case continuation still joins the line before it.
+        assert!(b.iter().any(|t| t.contains("we will tell you") && t.contains("before doing so.")), "{b:?}");
     }
 
     #[test]

@@ -364,6 +364,8 @@ impl Analyzer {
                 }
                 // Cue sets.
                 let mut first_cue = anchor;
+                // The first cue of a set other than the topic: the risk wording itself.
+                let mut any_cue = None;
                 let mut ok = true;
                 for name in &p.all {
                     let m = if name == "topic" {
@@ -375,6 +377,9 @@ impl Analyzer {
                     } else {
                         set_matches(name)
                     };
+                    if name != "topic" && any_cue.is_none() {
+                        any_cue = m.flatten();
+                    }
                     match m {
                         Some(c) => {
                             if first_cue.is_none() {
@@ -393,6 +398,9 @@ impl Analyzer {
                 if !p.any.is_empty() {
                     match p.any.iter().find_map(|n| if n == "topic" { topic_here } else { set_matches(n) }) {
                         Some(c) => {
+                            if any_cue.is_none() {
+                                any_cue = c;
+                            }
                             if first_cue.is_none() {
                                 first_cue = c;
                             }
@@ -443,6 +451,20 @@ impl Analyzer {
                     doc.judged.borrow_mut().insert(key, (role, modality));
                     (role, modality)
                 });
+                // "You are solely responsible for … and the Provider has no responsibility
+                // for …": when the topic cue binds the customer but the risk wording itself
+                // comes later, judge the party at that wording's own predicate.
+                let (role, modality) = match (rule.kind, role, any_cue, rel_anchor) {
+                    (IdKind::Risk, Role::Customer, Some((cs, _)), Some(ra)) if cs - sent_start > ra => {
+                        let at = cs - sent_start;
+                        match doc.parties.role_at(text, at) {
+                            Some(Role::Provider) => (Role::Provider, modality::classify(text, Some(at), doc.lang)),
+                            None if doc.parties.names_subject(text, at, None) => (Role::Unknown, modality::classify(text, Some(at), doc.lang)),
+                            _ => (role, modality),
+                        }
+                    }
+                    _ => (role, modality),
+                };
                 let tags = self.tags(doc, si, modality);
                 let party_ok = match &p.party {
                     Some(allowed) => allowed.contains(&role),
