@@ -94,11 +94,15 @@ fn an_unknown_cue_set_is_an_error() {
 
 /// Evidence lines of one risk id for a text analysed as a whole document.
 fn risk_lines(text: &str, id: &str) -> Vec<usize> {
-    let rules = RuleSet::from_sources_partial(&sources()).unwrap_or_else(|e| panic!("{e}"));
-    let analyzer = Analyzer::new(rules);
-    let doc = Extracted { format: Format::Txt, text: text.to_string(), page_starts: vec![], encoding: None };
-    let report = analyzer.analyze("example", &doc, &AnalyzeOptions::default());
+    let report = analyze_whole(text);
     report.risks.iter().find(|r| r.id == id).unwrap().evidence.iter().map(|e| e.line).collect()
+}
+
+/// The report of a text analysed as a whole plain-text document with the bundled rules.
+fn analyze_whole(text: &str) -> clausegap::report::model::DocumentReport {
+    let rules = RuleSet::from_sources_partial(&sources()).unwrap_or_else(|e| panic!("{e}"));
+    let doc = Extracted { format: Format::Txt, text: text.to_string(), page_starts: vec![], encoding: None };
+    Analyzer::new(rules).analyze("example", &doc, &AnalyzeOptions::default())
 }
 
 #[test]
@@ -122,10 +126,7 @@ fn list_items_share_a_flagged_lead_in() {
 
 /// Evidence lines of one clause id (and its status) for a text analysed as a whole document.
 fn clause_lines(text: &str, id: &str) -> (String, Vec<usize>) {
-    let rules = RuleSet::from_sources_partial(&sources()).unwrap_or_else(|e| panic!("{e}"));
-    let analyzer = Analyzer::new(rules);
-    let doc = Extracted { format: Format::Txt, text: text.to_string(), page_starts: vec![], encoding: None };
-    let report = analyzer.analyze("example", &doc, &AnalyzeOptions::default());
+    let report = analyze_whole(text);
     let c = report.clauses.iter().find(|c| c.id == id).unwrap();
     (c.status.to_string(), c.evidence.iter().map(|e| e.line).collect())
 }
