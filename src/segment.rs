@@ -343,7 +343,7 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
     }
     // Bold headings: **Article 5** / **第5条（秘密保持）**
     let stripped_bold = text.strip_prefix("**").map(|t| t.trim_start());
-    let bold_off = if stripped_bold.is_some() { text.len() - stripped_bold.unwrap().len() } else { 0 };
+    let bold_off = stripped_bold.map_or(0, |s| text.len() - s.len());
     let t = stripped_bold.unwrap_or(text);
     let base = off + bold_off;
 
@@ -738,7 +738,7 @@ fn english_period_ends(block: &str, i: usize, bytes: &[u8]) -> bool {
     }
     // The word before the period.
     let before = &block[..i];
-    let word_start = before.rfind(|c: char| c == ' ' || c == '(' || c == '\n').map_or(0, |p| p + 1);
+    let word_start = before.rfind([' ', '(', '\n']).map_or(0, |p| p + 1);
     let word = &before[word_start..];
     let _ = bytes;
     const ABBREV: &[&str] = &[

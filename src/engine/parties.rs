@@ -638,10 +638,10 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
                         terms.insert(key, r);
                     }
                 }
-            } else if !terms.contains_key(&key) {
+            } else if let std::collections::btree_map::Entry::Vacant(e) = terms.entry(key) {
                 // A company alias without role words: infer from how it acts in the text.
                 if let Some(r) = infer_en_role(text, &n) {
-                    terms.insert(key, r);
+                    e.insert(r);
                 }
             }
         }

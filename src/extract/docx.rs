@@ -259,46 +259,46 @@ fn parse_numbering(xml: &str) -> Result<Numbering, ExtractError> {
                 let name = local(e);
                 match name.as_str() {
                     "abstractNum" => {
-                        abstract_id = attr(&e, "abstractNumId");
+                        abstract_id = attr(e, "abstractNumId");
                         levels = Vec::new();
                     }
                     "lvl" if abstract_id.is_some() && matches!(event, Event::Start(_)) => {
-                        let ilvl = attr(&e, "ilvl").and_then(|v| v.parse().ok()).unwrap_or(0usize).min(8);
+                        let ilvl = attr(e, "ilvl").and_then(|v| v.parse().ok()).unwrap_or(0usize).min(8);
                         level = Some((ilvl, Level { start: 1, format: "decimal".into(), suffix: "tab".into(), ..Level::default() }));
                     }
                     "start" => {
-                        if let (Some((_, l)), Some(v)) = (&mut level, attr(&e, "val").and_then(|v| v.parse().ok())) {
+                        if let (Some((_, l)), Some(v)) = (&mut level, attr(e, "val").and_then(|v| v.parse().ok())) {
                             l.start = v;
                         }
                     }
                     "numFmt" => {
-                        if let (Some((_, l)), Some(v)) = (&mut level, attr(&e, "val")) {
+                        if let (Some((_, l)), Some(v)) = (&mut level, attr(e, "val")) {
                             l.format = v;
                         }
                     }
                     "lvlText" => {
-                        if let (Some((_, l)), Some(v)) = (&mut level, attr(&e, "val")) {
+                        if let (Some((_, l)), Some(v)) = (&mut level, attr(e, "val")) {
                             l.text = v;
                         }
                     }
                     "suff" => {
-                        if let (Some((_, l)), Some(v)) = (&mut level, attr(&e, "val")) {
+                        if let (Some((_, l)), Some(v)) = (&mut level, attr(e, "val")) {
                             l.suffix = v;
                         }
                     }
                     "num" if matches!(event, Event::Start(_)) => {
-                        if let Some(id) = attr(&e, "numId") {
+                        if let Some(id) = attr(e, "numId") {
                             num = Some((id, String::new(), HashMap::new()));
                         }
                     }
                     "abstractNumId" => {
-                        if let (Some(n), Some(v)) = (&mut num, attr(&e, "val")) {
+                        if let (Some(n), Some(v)) = (&mut num, attr(e, "val")) {
                             n.1 = v;
                         }
                     }
-                    "lvlOverride" => override_lvl = attr(&e, "ilvl").and_then(|v| v.parse().ok()),
+                    "lvlOverride" => override_lvl = attr(e, "ilvl").and_then(|v| v.parse().ok()),
                     "startOverride" => {
-                        if let (Some(n), Some(l), Some(v)) = (&mut num, override_lvl, attr(&e, "val").and_then(|v| v.parse().ok())) {
+                        if let (Some(n), Some(l), Some(v)) = (&mut num, override_lvl, attr(e, "val").and_then(|v| v.parse().ok())) {
                             n.2.insert(l, v);
                         }
                     }

@@ -54,7 +54,7 @@ fn extract_pages(bytes: &[u8]) -> Result<Vec<String>, ExtractError> {
             let weak: Vec<usize> = pages
                 .iter()
                 .enumerate()
-                .filter(|(_, p)| p.as_ref().map_or(true, |t| t.trim().is_empty()))
+                .filter(|(_, p)| p.as_ref().is_none_or(|t| t.trim().is_empty()))
                 .map(|(i, _)| i)
                 .collect();
             if !weak.is_empty() {

@@ -133,7 +133,7 @@ fn decode_raw(bytes: &[u8]) -> Result<(String, &'static Encoding), ExtractError>
     // the zero-pattern check above cannot see it, and a single-byte guess decodes it
     // "cleanly" into mojibake. UTF-16 wins when it decodes without errors into text made of
     // ordinary characters, and more of them than the best legacy guess.
-    if bytes.len() % 2 == 0 {
+    if bytes.len().is_multiple_of(2) {
         let legacy_share = if errors > 0 { 0.0 } else { plausible_share(&text) };
         for enc16 in [UTF_16LE, UTF_16BE] {
             let (t16, e16) = decode_counting(enc16, bytes);
