@@ -627,7 +627,7 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
         groups.push((names.clone(), you_near));
         for n in names {
             let key = n.to_lowercase();
-            if matches!(key.as_str(), "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information") {
+            if defines_no_party(&key) {
                 continue;
             }
             if let Some(r) = role {
@@ -658,6 +658,11 @@ fn you_names(before: &str) -> bool {
     R.get_or_init(|| crate::text::regex(r"(?i)\byou(?:\s*,\s*(?:the|an?)\s+[a-z -]{1,30})?\s*,?\s*$").expect("you names regex")).is_match(before)
 }
 
+/// Defined terms that name a thing, not a party, even when an entity's definition lists them.
+fn defines_no_party(key: &str) -> bool {
+    matches!(key, "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information")
+}
+
 /// A one-way NDA between two defined parties: the one information flows from ("furnished
 /// by BOMI", "the information that BOMI furnishes") is the disclosing party — the customer,
 /// whose data it is — and the one it flows to ("furnished to Attendee") receives and keeps
@@ -671,7 +676,7 @@ fn nda_receiver(text: &str, terms: &mut BTreeMap<String, Role>, groups: &[(Vec<S
         let (names, you) = &groups[gi];
         for n in names {
             let key = n.to_lowercase();
-            if !matches!(key.as_str(), "agreement" | "terms" | "services" | "service" | "effective date" | "dpa" | "data" | "confidential information") {
+            if !defines_no_party(&key) {
                 terms.insert(key, role);
             }
         }
