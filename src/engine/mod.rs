@@ -38,16 +38,18 @@ pub struct Analyzer {
     pub rules: RuleSet,
     /// Per rule: index of its `topic` set.
     topic_set: Vec<usize>,
-    /// Per gate: the rules for which it gates a `topic` regex.
-    topic_gates: Vec<Vec<usize>>,
     /// Rules with an ungated `topic` regex: every sentence is a candidate.
     topic_ungated: Vec<usize>,
+    /// Per owner: the rules a hit of it makes the sentence a candidate for (its own rule,
+    /// or the rules whose topic regex it gates).
+    owner_rules: Vec<Vec<usize>>,
 }
 
 /// A cue hit inside a sentence.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
-    owner: Owner,
+    /// The sentence.
+    si: u32,
     /// Byte offset in the normalized text.
     start: usize,
     end: usize,
@@ -60,8 +62,11 @@ struct Doc<'a> {
     seg: Segmented,
     lang: Lang,
     parties: Parties,
-    /// Hits per sentence, in text order.
-    hits: Vec<Vec<Hit>>,
+    /// Every hit, grouped by owner ([`crate::rules::OwnerSpace::index`]), by sentence
+    /// within an owner, and in automaton order within a sentence.
+    hits: Vec<Hit>,
+    /// Where each owner's hits start in `hits` (one more entry than owners).
+    hit_start: Vec<u32>,
     /// Hits in each article title, per article.
     title_hits: Vec<Vec<Owner>>,
     /// Role of each sentence's main predicate, inherited within an article when the
@@ -116,7 +121,17 @@ impl Analyzer {
                 }
             }
         }
-        Analyzer { rules, topic_set, topic_gates, topic_ungated }
+        let space = &rules.owners;
+        let mut owner_rules = vec![Vec::new(); space.len];
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            for set in 0..rule.sets.len() {
+                owner_rules[space.index(Owner::Rule(ri, set))].push(ri);
+            }
+        }
+        for (g, rs) in topic_gates.iter().enumerate() {
+            owner_rules[space.index(Owner::Gate(g))].extend(rs.iter().copied());
+        }
+        Analyzer { rules, topic_set, topic_ungated, owner_rules }
     }
 
     /// Analyses one extracted document.
@@ -125,7 +140,7 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new(), judged: Default::default() };
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new(), judged: Default::default() };
         self.find_hits(&mut doc);
         compute_main_roles(&mut doc);
 
@@ -187,24 +202,51 @@ impl Analyzer {
     /// One pass of the automaton; hits are attached to sentences and article titles.
     fn find_hits(&self, doc: &mut Doc) {
         let text = &doc.norm.text;
-        let starts: Vec<usize> = doc.seg.sentences.iter().map(|s| s.start).collect();
-        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); doc.seg.sentences.len()];
+        let sentences = &doc.seg.sentences;
+        // (owner, hit) in automaton order, then grouped by owner below.
+        let mut found: Vec<(u32, Hit)> = Vec::with_capacity(text.len() / 8);
+        // The sentence holding a match start: a cursor, since the automaton reports
+        // matches by their end and a start is never far behind the previous one.
+        let mut si = 0usize;
         for m in self.rules.automaton.find_overlapping_iter(text) {
-            let lit = &self.rules.literals[m.pattern().as_usize()];
-            if !boundary_ok(text, m.start(), m.end(), lit.word_start, lit.word_end) {
+            let (start, end) = (m.start(), m.end());
+            while si + 1 < sentences.len() && sentences[si + 1].start <= start {
+                si += 1;
+            }
+            while si > 0 && sentences[si].start > start {
+                si -= 1;
+            }
+            let Some(s) = sentences.get(si) else { break };
+            if s.start > start || end > s.end {
                 continue;
             }
-            let si = starts.partition_point(|&s| s <= m.start());
-            if si == 0 {
-                continue;
+            for v in &self.rules.patterns[m.pattern().as_usize()].variants {
+                if boundary_ok(text, start, end, v.word_start, v.word_end) {
+                    found.extend(v.owners.iter().map(|&o| (o, Hit { si: si as u32, start, end })));
+                }
             }
-            let si = si - 1;
-            let s = &doc.seg.sentences[si];
-            if m.end() > s.end {
-                continue;
-            }
-            for &owner in &lit.owners {
-                hits[si].push(Hit { owner, start: m.start(), end: m.end() });
+        }
+        // A stable counting sort by owner.
+        let n_owners = self.rules.owners.len;
+        let mut hit_start = vec![0u32; n_owners + 1];
+        for (o, _) in &found {
+            hit_start[*o as usize + 1] += 1;
+        }
+        for o in 0..n_owners {
+            hit_start[o + 1] += hit_start[o];
+        }
+        let mut next: Vec<u32> = hit_start[..n_owners].to_vec();
+        let mut hits = vec![Hit { si: 0, start: 0, end: 0 }; found.len()];
+        for (o, h) in found {
+            hits[next[o as usize] as usize] = h;
+            next[o as usize] += 1;
+        }
+        // A match reported after a later one can start in an earlier sentence: restore
+        // sentence order, keeping the automaton's order within a sentence.
+        for o in 0..n_owners {
+            let v = &mut hits[hit_start[o] as usize..hit_start[o + 1] as usize];
+            if !v.is_sorted_by_key(|h| h.si) {
+                v.sort_by_key(|h| h.si);
             }
         }
         let mut title_hits = Vec::with_capacity(doc.seg.articles.len());
@@ -212,29 +254,30 @@ impl Analyzer {
             let mut owners = Vec::new();
             if let Some(t) = &a.title {
                 for m in self.rules.automaton.find_overlapping_iter(t.as_str()) {
-                    let lit = &self.rules.literals[m.pattern().as_usize()];
-                    if boundary_ok(t, m.start(), m.end(), lit.word_start, lit.word_end) {
-                        owners.extend(lit.owners.iter().copied());
+                    for v in &self.rules.patterns[m.pattern().as_usize()].variants {
+                        if boundary_ok(t, m.start(), m.end(), v.word_start, v.word_end) {
+                            owners.extend(self.rules.literals[v.literal].owners.iter().copied());
+                        }
                     }
                 }
             }
             title_hits.push(owners);
         }
-        doc.candidates = self.candidates(doc, &hits, &title_hits);
-        // Grouped by owner for binary search; within an owner the order stays the
-        // automaton's (a stable sort), so "the first hit" means what it always meant.
-        for v in &mut hits {
-            v.sort_by_key(|h| h.owner);
-        }
         doc.hits = hits;
+        doc.hit_start = hit_start;
+        doc.candidates = self.candidates(doc, &title_hits);
         doc.title_hits = title_hits;
     }
 
-    /// Candidate sentences of every rule, from one pass over the hits: a sentence with a
-    /// literal cue of the rule, under an article whose title holds the rule's topic, or
-    /// where a topic regex can match (its gate literal is there, or it has no gate).
-    fn candidates(&self, doc: &Doc, hits: &[Vec<Hit>], title_hits: &[Vec<Owner>]) -> Vec<Vec<(usize, bool)>> {
+    /// Candidate sentences of every rule: a sentence with a literal cue of the rule, under
+    /// an article whose title holds the rule's topic, or where a topic regex can match (its
+    /// gate literal is there, or it has no gate). Headings are never candidates.
+    fn candidates(&self, doc: &Doc, title_hits: &[Vec<Owner>]) -> Vec<Vec<(usize, bool)>> {
+        const LITERAL: u8 = 1;
+        const TITLE: u8 = 2;
         let n_rules = self.rules.rules.len();
+        let sentences = &doc.seg.sentences;
+        let mut marks: Vec<Vec<u8>> = vec![vec![0; sentences.len()]; n_rules];
         let title_rules: Vec<Vec<usize>> = title_hits
             .iter()
             .map(|owners| {
@@ -250,42 +293,59 @@ impl Analyzer {
                 v
             })
             .collect();
-        let mut cands: Vec<Vec<(usize, bool)>> = vec![Vec::new(); n_rules];
-        let mut last = vec![usize::MAX; n_rules];
-        let mut push = |ri: usize, si: usize, title: bool| {
-            if last[ri] != si {
-                last[ri] = si;
-                cands[ri].push((si, title));
-            }
-        };
-        for (si, s) in doc.seg.sentences.iter().enumerate() {
+        for (si, s) in sentences.iter().enumerate() {
             if s.heading {
                 continue;
             }
-            // Title scoping first, so a sentence that is also a literal candidate keeps it.
             let mut cur = s.article;
             while let Some(a) = cur {
                 for &ri in &title_rules[a] {
-                    push(ri, si, true);
+                    marks[ri][si] = TITLE;
                 }
                 cur = doc.seg.articles[a].parent;
             }
-            for h in &hits[si] {
-                match h.owner {
-                    Owner::Rule(ri, _) => push(ri, si, false),
-                    Owner::Gate(g) => {
-                        for &ri in self.topic_gates.get(g).map(Vec::as_slice).unwrap_or(&[]) {
-                            push(ri, si, false);
-                        }
-                    }
-                    _ => {}
-                }
-            }
             for &ri in &self.topic_ungated {
-                push(ri, si, false);
+                marks[ri][si] |= LITERAL;
             }
         }
-        cands
+        for (o, rules) in self.owner_rules.iter().enumerate() {
+            if rules.is_empty() {
+                continue;
+            }
+            for h in self.owner_hits(doc, o) {
+                let si = h.si as usize;
+                if !sentences[si].heading {
+                    for &ri in rules {
+                        marks[ri][si] |= LITERAL;
+                    }
+                }
+            }
+        }
+        marks
+            .iter()
+            .map(|m| m.iter().enumerate().filter(|(_, &k)| k != 0).map(|(si, &k)| (si, k & TITLE != 0)).collect())
+            .collect()
+    }
+
+    /// All hits of owner index `o`.
+    fn owner_hits<'d>(&self, doc: &'d Doc, o: usize) -> &'d [Hit] {
+        &doc.hits[doc.hit_start[o] as usize..doc.hit_start[o + 1] as usize]
+    }
+
+    /// The hits of `owner` in sentence `si`, in automaton order.
+    fn hits_in<'d>(&self, doc: &'d Doc, si: usize, owner: Owner) -> &'d [Hit] {
+        let v = self.owner_hits(doc, self.rules.owners.index(owner));
+        let si = si as u32;
+        let a = v.partition_point(|h| h.si < si);
+        let n = v[a..].iter().take_while(|h| h.si == si).count();
+        &v[a..a + n]
+    }
+
+    /// The first hit (in automaton order) of `owner` in sentence `si`.
+    fn first_hit<'d>(&self, doc: &'d Doc, si: usize, owner: Owner) -> Option<&'d Hit> {
+        let v = self.owner_hits(doc, self.rules.owners.index(owner));
+        let si = si as u32;
+        v.get(v.partition_point(|h| h.si < si)).filter(|h| h.si == si)
     }
 
     fn sentence_text<'d>(&self, doc: &'d Doc, si: usize) -> &'d str {
@@ -299,13 +359,13 @@ impl Analyzer {
         let text = self.sentence_text(doc, si);
         if let Some(shared) = name.strip_prefix('@') {
             let shi = self.rules.shared_index(shared)?;
-            if let Some(h) = first_hit(&doc.hits[si], Owner::Shared(shi)) {
+            if let Some(h) = self.first_hit(doc, si, Owner::Shared(shi)) {
                 return Some(Some((h.start, h.end)));
             }
             return self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(text)).then_some(None);
         }
         let set = *rule.set_index.get(name)?;
-        if let Some(h) = first_hit(&doc.hits[si], Owner::Rule(ri, set)) {
+        if let Some(h) = self.first_hit(doc, si, Owner::Rule(ri, set)) {
             return Some(Some((h.start, h.end)));
         }
         let start = doc.seg.sentences[si].start;
@@ -323,13 +383,13 @@ impl Analyzer {
 
     fn shared_matches(&self, doc: &Doc, si: usize, name: &str) -> bool {
         let Some(shi) = self.rules.shared_index(name) else { return false };
-        first_hit(&doc.hits[si], Owner::Shared(shi)).is_some()
+        self.first_hit(doc, si, Owner::Shared(shi)).is_some()
             || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(self.sentence_text(doc, si)))
     }
 
     /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
     fn gate_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
-        r.gate.is_none_or(|g| first_hit(&doc.hits[si], Owner::Gate(g)).is_some())
+        r.gate.is_none_or(|g| self.first_hit(doc, si, Owner::Gate(g)).is_some())
     }
 
     /// Runs the rule's patterns over its candidate sentences.
@@ -641,12 +701,11 @@ impl Analyzer {
                 if doc.seg.sentences[si].heading {
                     continue;
                 }
-                let hits = &doc.hits[si];
                 let text = self.sentence_text(doc, si);
-                if !def.context.is_empty() && first_hit(hits, Owner::Context(i)).is_none() {
+                if !def.context.is_empty() && self.first_hit(doc, si, Owner::Context(i)).is_none() {
                     continue;
                 }
-                let mut cue = first_hit(hits, Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
+                let mut cue = self.first_hit(doc, si, Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
                 if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {
                     let start = doc.seg.sentences[si].start;
                     for r in &self.rules.sensitivity_regexes[i] {
@@ -665,14 +724,12 @@ impl Analyzer {
                 }
                 let Some(cue) = cue else { continue };
                 let role = doc.parties.role_at(text, text.len()).unwrap_or(doc.main_role[si]);
-                let excluded = hits.iter().any(|h| {
-                    h.owner == Owner::Sensitivity(i, true) && {
-                        let lit = &doc.norm.text[h.start..h.end];
-                        // A prohibition on the provider ("must not disclose health data")
-                        // means the data is handled; only the customer's "must not upload"
-                        // or a plain exclusion means it is not.
-                        neutral_exclusion(lit) || matches!(role, Role::Customer | Role::Unknown)
-                    }
+                let excluded = self.hits_in(doc, si, Owner::Sensitivity(i, true)).iter().any(|h| {
+                    let lit = &doc.norm.text[h.start..h.end];
+                    // A prohibition on the provider ("must not disclose health data") means
+                    // the data is handled; only the customer's "must not upload" or a plain
+                    // exclusion means it is not.
+                    neutral_exclusion(lit) || matches!(role, Role::Customer | Role::Unknown)
                 });
                 if excluded {
                     continue;
@@ -690,12 +747,6 @@ impl Analyzer {
     }
 }
 
-/// The first hit (in automaton order) of `owner` among a sentence's hits, which are
-/// grouped by owner.
-fn first_hit(hits: &[Hit], owner: Owner) -> Option<&Hit> {
-    let i = hits.partition_point(|h| h.owner < owner);
-    hits.get(i).filter(|h| h.owner == owner)
-}
 
 /// The lead-in sentence an item belongs to: the nearest earlier non-item sentence of the
 /// same article, if it announces a list ("shall:", 「次の各号」「以下の」).
@@ -1240,3 +1291,4 @@ mod tests {
         assert_eq!(detect_lang(&long), Lang::Ja);
     }
 }
+

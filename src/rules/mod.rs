@@ -195,6 +195,66 @@ pub enum Owner {
     Context(usize),
 }
 
+/// Dense numbering of every [`Owner`] of a rule set, so the engine can keep one hit list
+/// per owner in a plain vector.
+#[derive(Debug, Clone, Default)]
+pub struct OwnerSpace {
+    /// First index of each rule's sets.
+    rule_base: Vec<usize>,
+    shared_base: usize,
+    sensitivity_base: usize,
+    gate_base: usize,
+    context_base: usize,
+    /// Number of owners.
+    pub len: usize,
+}
+
+impl OwnerSpace {
+    fn new(sets_per_rule: &[usize], shared: usize, sensitivity: usize, gates: usize) -> OwnerSpace {
+        let mut rule_base = Vec::with_capacity(sets_per_rule.len());
+        let mut n = 0;
+        for &k in sets_per_rule {
+            rule_base.push(n);
+            n += k;
+        }
+        let shared_base = n;
+        let sensitivity_base = shared_base + shared;
+        let gate_base = sensitivity_base + 2 * sensitivity;
+        let context_base = gate_base + gates;
+        OwnerSpace { rule_base, shared_base, sensitivity_base, gate_base, context_base, len: context_base + sensitivity }
+    }
+
+    /// The dense index of an owner of this rule set.
+    pub fn index(&self, o: Owner) -> usize {
+        match o {
+            Owner::Rule(ri, set) => self.rule_base[ri] + set,
+            Owner::Shared(i) => self.shared_base + i,
+            Owner::Sensitivity(i, excl) => self.sensitivity_base + 2 * i + excl as usize,
+            Owner::Gate(g) => self.gate_base + g,
+            Owner::Context(i) => self.context_base + i,
+        }
+    }
+}
+
+/// One pattern of the automaton: a distinct literal text, and the constraints and owners
+/// of each cue spelled with it (a cue with `\b` and one without share the text but not
+/// the constraint). The automaton reports the text once; each variant is checked on its
+/// own, in the order the cues were loaded.
+#[derive(Debug, Clone)]
+pub struct AcPattern {
+    pub variants: Vec<LitVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LitVariant {
+    pub word_start: bool,
+    pub word_end: bool,
+    /// The cue in [`RuleSet::literals`].
+    pub literal: usize,
+    /// [`OwnerSpace::index`] of each of the literal's owners, in load order.
+    pub owners: Vec<u32>,
+}
+
 /// A literal of the automaton with its matching constraints.
 #[derive(Debug, Clone)]
 pub struct Literal {
@@ -215,7 +275,10 @@ pub struct RuleSet {
     pub sensitivity: Vec<(String, SensitivityDef)>,
     pub sensitivity_regexes: Vec<Vec<CueRegex>>,
     pub literals: Vec<Literal>,
+    /// The automaton over the distinct texts of `literals`; pattern `i` is `patterns[i]`.
     pub automaton: AhoCorasick,
+    pub patterns: Vec<AcPattern>,
+    pub owners: OwnerSpace,
     /// A hash of every rule file's text, for cache keys.
     pub fingerprint: String,
 }
@@ -428,10 +491,25 @@ impl RuleSet {
             rules.push(Rule { file: rf, kind, set_index, sets });
         }
 
+        let sets_per_rule: Vec<usize> = rules.iter().map(|r| r.sets.len()).collect();
+        let owners = OwnerSpace::new(&sets_per_rule, shared_names.len(), sensitivity.len(), gates);
+        // One automaton pattern per distinct text, its variants in literal order.
+        let mut texts: Vec<&str> = Vec::new();
+        let mut patterns: Vec<AcPattern> = Vec::new();
+        let mut by_text: HashMap<&str, usize> = HashMap::new();
+        for (li, l) in lits.iter().enumerate() {
+            let pi = *by_text.entry(l.text.as_str()).or_insert_with(|| {
+                texts.push(l.text.as_str());
+                patterns.push(AcPattern { variants: Vec::new() });
+                patterns.len() - 1
+            });
+            let ids = l.owners.iter().map(|&o| owners.index(o) as u32).collect();
+            patterns[pi].variants.push(LitVariant { word_start: l.word_start, word_end: l.word_end, literal: li, owners: ids });
+        }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(lits.iter().map(|l| l.text.as_str()))
+            .build(&texts)
             .map_err(|e| invalid("clauses/", format!("cannot build the cue automaton: {e}")))?;
         Ok(RuleSet {
             rules,
@@ -439,8 +517,10 @@ impl RuleSet {
             shared_regexes,
             sensitivity,
             sensitivity_regexes,
-            literals: lits,
             automaton,
+            patterns,
+            owners,
+            literals: lits,
             fingerprint: hasher.finish_hex(),
         })
     }
@@ -509,6 +589,11 @@ fn compile_regex(
     Ok(CueRegex { re: compiled, gate, loose })
 }
 
+/// Literals one of which every match of `pattern` contains — at its start, at its end, or
+/// where a required piece of it starts ("releas" in `(?:you|i)\s+releas\w*[^.]{0,80}from`)
+/// — lowercased for the case-insensitive automaton; `None` when there is no short, finite
+/// set of them long enough to be selective (a gate of single digits would hit everywhere).
+/// Of the candidate sets, the one whose shortest literal is longest wins.
 /// Literals one of which every match of `pattern` contains — at its start, at its end, or
 /// where a required piece of it starts ("releas" in `(?:you|i)\s+releas\w*[^.]{0,80}from`)
 /// — lowercased for the case-insensitive automaton; `None` when there is no short, finite
@@ -624,6 +709,46 @@ mod blake_lite {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_owner_has_its_own_dense_index() {
+        let rs = RuleSet::bundled().unwrap();
+        let mut all: Vec<Owner> = Vec::new();
+        for (ri, r) in rs.rules.iter().enumerate() {
+            all.extend((0..r.sets.len()).map(|s| Owner::Rule(ri, s)));
+        }
+        all.extend((0..rs.shared_names.len()).map(Owner::Shared));
+        for i in 0..rs.sensitivity.len() {
+            all.extend([Owner::Sensitivity(i, false), Owner::Sensitivity(i, true), Owner::Context(i)]);
+        }
+        let gates = rs.literals.iter().flat_map(|l| &l.owners).filter_map(|o| if let Owner::Gate(g) = o { Some(*g) } else { None }).max().unwrap();
+        all.extend((0..=gates).map(Owner::Gate));
+        let mut seen = vec![false; rs.owners.len];
+        for o in &all {
+            let i = rs.owners.index(*o);
+            assert!(!seen[i], "{o:?} shares index {i}");
+            seen[i] = true;
+        }
+        assert_eq!(all.len(), rs.owners.len);
+    }
+
+    #[test]
+    fn one_automaton_pattern_per_distinct_text_keeps_every_cue() {
+        let rs = RuleSet::bundled().unwrap();
+        let mut texts: Vec<&str> = rs.literals.iter().map(|l| l.text.as_str()).collect();
+        texts.sort();
+        texts.dedup();
+        assert_eq!(rs.patterns.len(), texts.len());
+        assert!(rs.patterns.len() < rs.literals.len(), "some cues share a text with and without \\b");
+        let mut used: Vec<usize> = rs.patterns.iter().flat_map(|p| p.variants.iter().map(|v| v.literal)).collect();
+        used.sort();
+        assert_eq!(used, (0..rs.literals.len()).collect::<Vec<_>>());
+        for p in &rs.patterns {
+            let first = &rs.literals[p.variants[0].literal].text;
+            assert!(p.variants.iter().all(|v| &rs.literals[v.literal].text == first));
+            assert!(p.variants.windows(2).all(|w| w[0].literal < w[1].literal), "variants keep load order");
+        }
+    }
 
     #[test]
     fn gates_are_selective_literals_every_match_contains() {
