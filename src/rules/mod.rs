@@ -49,7 +49,109 @@ pub struct CueRegex {
     /// The same pattern with its long bounded gaps made unbounded (`[^.;]{0,80}` →
     /// `[^.;]*`): it matches a superset, and its small DFA rejects most sentences at a
     /// fraction of the cost of the counted one.
-    loose: Option<Matcher>,
+    loose: Option<Loose>,
+}
+
+/// The loose form of a cue with long counted gaps. Each gap is a capture group, so when
+/// the loose regex matches, the gaps its match took can be measured: if every one is
+/// within its bound, that match is exactly the counted regex's match (see
+/// [`Loose::check`]) and the counted regex — whose lazy DFA is huge and slow — never runs.
+#[derive(Debug, Clone)]
+struct Loose {
+    re: regex_automata::meta::Regex,
+    /// Upper bound of each gap (capture group `i + 1`); `None` when some gap sits inside a
+    /// repetition, whose capture would only tell its last round: then a loose match only
+    /// says "maybe".
+    bounds: Option<Vec<usize>>,
+    /// Gaps count characters (Unicode mode), not bytes.
+    chars: bool,
+}
+
+/// What the loose form says about a sentence.
+#[derive(Debug, PartialEq, Eq)]
+enum Loosely {
+    NoMatch,
+    /// The counted regex's own match.
+    Match(usize, usize),
+    /// The loose form matches; only the counted regex can tell.
+    Unsure,
+}
+
+impl Loose {
+    /// `pattern` compiled with `syntax`, every `{0,N}` / `{1,N}` (N ≥ 10) of a single
+    /// class or character made unbounded and captured; `None` when it has none.
+    fn new(syntax: &Syntax) -> Option<Loose> {
+        use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+        fn walk(h: &Hir, in_rep: bool, bounds: &mut Vec<usize>, nested: &mut bool) -> Hir {
+            match h.kind() {
+                HirKind::Repetition(r) => {
+                    let atom = matches!(r.sub.kind(), HirKind::Class(_) | HirKind::Literal(_));
+                    match r.max {
+                        Some(max) if atom && r.min <= 1 && max >= 10 => {
+                            *nested |= in_rep;
+                            bounds.push(max as usize);
+                            let open = Hir::repetition(Repetition { min: r.min, max: None, greedy: r.greedy, sub: r.sub.clone() });
+                            Hir::capture(Capture { index: bounds.len() as u32, name: None, sub: Box::new(open) })
+                        }
+                        _ => {
+                            let sub = walk(&r.sub, in_rep || r.max != Some(1), bounds, nested);
+                            Hir::repetition(Repetition { min: r.min, max: r.max, greedy: r.greedy, sub: Box::new(sub) })
+                        }
+                    }
+                }
+                // The pattern's own groups are dropped (matching is the same): the gaps
+                // are then groups 1, 2, … in order.
+                HirKind::Capture(c) => walk(&c.sub, in_rep, bounds, nested),
+                HirKind::Concat(parts) => Hir::concat(parts.iter().map(|p| walk(p, in_rep, bounds, nested)).collect()),
+                HirKind::Alternation(alts) => Hir::alternation(alts.iter().map(|p| walk(p, in_rep, bounds, nested)).collect()),
+                _ => h.clone(),
+            }
+        }
+        let hir = regex_syntax::ParserBuilder::new().unicode(syntax.unicode).utf8(syntax.utf8).build().parse(&syntax.pattern).ok()?;
+        let (mut bounds, mut nested) = (Vec::new(), false);
+        let loose = walk(&hir, false, &mut bounds, &mut nested);
+        if bounds.is_empty() {
+            return None;
+        }
+        let config = regex_automata::meta::Config::new().utf8_empty(syntax.utf8);
+        let re = regex_automata::meta::Builder::new().configure(config).build_from_hir(&loose).ok()?;
+        Some(Loose { re, bounds: (!nested).then_some(bounds), chars: syntax.unicode })
+    }
+
+    /// The loose match, and whether it is the counted regex's. Every match of the counted
+    /// regex is a match of the loose one taking the same choices, and among the choices
+    /// both prefer the same (more rounds of a greedy gap, fewer of a lazy one). So when
+    /// the loose regex's leftmost-first match took no gap beyond its bound, it is a
+    /// counted match; none starts earlier (it would be a loose match too), and none at
+    /// that start is preferred to it: it is the counted regex's match.
+    fn check(&self, text: &str) -> Loosely {
+        let input = regex_automata::Input::new(text.as_bytes());
+        let Some(bounds) = &self.bounds else {
+            return if self.re.is_match(input) { Loosely::Unsure } else { Loosely::NoMatch };
+        };
+        let mut caps = self.re.create_captures();
+        self.re.search_captures(&input, &mut caps);
+        let Some(m) = caps.get_match() else { return Loosely::NoMatch };
+        for (i, &max) in bounds.iter().enumerate() {
+            if let Some(span) = caps.get_group(i + 1) {
+                let gap = &text.as_bytes()[span.range()];
+                let rounds = if self.chars { gap.iter().filter(|&&b| (b as i8) >= -0x40).count() } else { gap.len() };
+                if rounds > max {
+                    return Loosely::Unsure;
+                }
+            }
+        }
+        Loosely::Match(m.start(), m.end())
+    }
+}
+
+/// The pattern text and syntax options a cue regex was compiled with.
+#[derive(Debug, Clone)]
+struct Syntax {
+    pattern: String,
+    unicode: bool,
+    /// Matches only valid UTF-8 (`&str` regexes).
+    utf8: bool,
 }
 
 /// How a cue regex is compiled. A pattern written in ASCII only (an English cue) whose
@@ -63,16 +165,21 @@ enum Matcher {
 }
 
 impl Matcher {
-    fn new(pattern: &str, bytes_ok: bool) -> Result<Matcher, regex::Error> {
+    fn new(pattern: &str, bytes_ok: bool) -> Result<(Matcher, Syntax), regex::Error> {
+        let syntax = |unicode: bool, utf8: bool, p: &str| Syntax { pattern: p.to_string(), unicode, utf8 };
         if let Ok(re) = crate::text::regex_ascii(pattern) {
-            return Ok(Matcher::Str(re));
+            return Ok((Matcher::Str(re), syntax(false, true, pattern)));
         }
         if bytes_ok && pattern.is_ascii() {
             if let Ok(re) = regex::bytes::RegexBuilder::new(pattern).unicode(false).build() {
-                return Ok(Matcher::Bytes(re));
+                return Ok((Matcher::Bytes(re), syntax(false, false, pattern)));
             }
         }
-        crate::text::regex_unicode(pattern).map(Matcher::Str)
+        // regex_unicode may have rewritten `\b`: the syntax is that of what it built.
+        crate::text::regex_unicode(pattern).map(|re| {
+            let s = syntax(true, true, re.as_str());
+            (Matcher::Str(re), s)
+        })
     }
 
     fn is_match(&self, text: &str) -> bool {
@@ -85,44 +192,52 @@ impl Matcher {
     fn find(&self, text: &str) -> Option<(usize, usize)> {
         match self {
             Matcher::Str(re) => re.find(text).map(|m| (m.start(), m.end())),
-            Matcher::Bytes(re) => re.find(text.as_bytes()).map(|m| {
-                let mut s = m.start();
-                while !text.is_char_boundary(s) {
-                    s -= 1;
-                }
-                let mut e = m.end();
-                while !text.is_char_boundary(e) {
-                    e += 1;
-                }
-                (s, e)
-            }),
+            Matcher::Bytes(re) => re.find(text.as_bytes()).map(|m| widen(text, m.start(), m.end())),
         }
     }
 }
 
-impl CueRegex {
-    fn prefilter(&self, text: &str) -> bool {
-        self.loose.as_ref().is_none_or(|l| l.is_match(text))
+/// A byte range widened to whole characters.
+fn widen(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    while !text.is_char_boundary(s) {
+        s -= 1;
     }
+    while !text.is_char_boundary(e) {
+        e += 1;
+    }
+    (s, e)
+}
 
+impl CueRegex {
     /// Byte range of the first match (on character boundaries).
     pub fn find(&self, text: &str) -> Option<(usize, usize)> {
-        if !self.prefilter(text) {
-            return None;
+        match self.loose.as_ref().map(|l| l.check(text)) {
+            Some(Loosely::NoMatch) => None,
+            Some(Loosely::Match(s, e)) => Some(widen(text, s, e)),
+            Some(Loosely::Unsure) | None => self.re.find(text),
         }
-        self.re.find(text)
     }
 
     /// Capture groups of the first match; cues compiled with `bytes_ok = false` only.
     pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
         match &self.re {
-            Matcher::Str(re) if self.prefilter(text) => re.captures(text),
+            Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text) != Loosely::NoMatch) => re.captures(text),
             _ => None,
         }
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.prefilter(text) && self.re.is_match(text)
+        match self.loose.as_ref().map(|l| l.check(text)) {
+            Some(Loosely::NoMatch) => false,
+            Some(Loosely::Match(..)) => true,
+            Some(Loosely::Unsure) | None => self.re.is_match(text),
+        }
+    }
+
+    /// The counted regex alone, without the loose form (to test that both agree).
+    #[cfg(test)]
+    fn find_exact(&self, text: &str) -> Option<(usize, usize)> {
+        self.re.find(text)
     }
 
     pub fn as_str(&self) -> &str {
@@ -151,17 +266,6 @@ fn cut_literal(t: &str, k: usize, head: bool) -> &str {
         }
         &t[s..]
     }
-}
-
-/// `pattern` with every bounded repetition `{0,N}` / `{1,N}` of N ≥ 10 made unbounded, or
-/// `None` when it has none.
-fn loosen(pattern: &str) -> Option<String> {
-    static GAP: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let gap = GAP.get_or_init(|| Regex::new(r"\{([01]),([0-9]{2,})\}").expect("gap regex"));
-    if pattern.contains("\\{") || !gap.is_match(pattern) {
-        return None;
-    }
-    Some(gap.replace_all(pattern, |c: &regex::Captures| if &c[1] == "0" { "*" } else { "+" }).into_owned())
 }
 
 /// A compiled rule.
@@ -576,7 +680,7 @@ fn compile_regex(
     gates: &mut usize,
     bytes_ok: bool,
 ) -> Result<CueRegex, RuleError> {
-    let compiled = Matcher::new(re, bytes_ok).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
+    let (compiled, syntax) = Matcher::new(re, bytes_ok).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
     let gate = gate_literals(re).map(|texts| {
         let g = *gates;
         *gates += 1;
@@ -585,7 +689,7 @@ fn compile_regex(
         }
         g
     });
-    let loose = loosen(re).and_then(|l| Matcher::new(&l, bytes_ok).ok());
+    let loose = Loose::new(&syntax);
     Ok(CueRegex { re: compiled, gate, loose })
 }
 
@@ -769,10 +873,62 @@ mod tests {
     }
 
     #[test]
-    fn loose_form_only_widens_long_gaps() {
-        assert_eq!(loosen(r"a[^.;]{0,80}b[^.]{1,20}c").as_deref(), Some(r"a[^.;]*b[^.]+c"));
-        assert_eq!(loosen(r"a\s{0,3}b"), None);
-        assert_eq!(loosen(r"\{0,10\}"), None);
+    fn loose_form_captures_each_long_gap_of_a_class() {
+        let loose = |p: &str| Loose::new(&Matcher::new(p, true).unwrap().1);
+        assert_eq!(loose(r"a[^.;]{0,80}b[^.]{1,20}c").unwrap().bounds, Some(vec![80, 20]));
+        assert!(loose(r"a\s{0,3}b").is_none());
+        assert!(loose(r"\{0,10\}").is_none());
+        // A gap inside a repetition: its capture would tell only the last round.
+        assert_eq!(loose(r"(?:a[^.]{0,20}b)+c").unwrap().bounds, None);
+        // The pattern's own groups do not shift the gaps' groups.
+        let l = loose(r"(x)(?:y|(z))[^.]{0,12}(w)").unwrap();
+        assert_eq!(l.bounds, Some(vec![12]));
+        assert_eq!(l.check("xz 1234 w"), Loosely::Match(0, 9));
+        assert_eq!(l.check("xz 1234567890123 w"), Loosely::Unsure);
+        assert_eq!(l.check("xz. w"), Loosely::NoMatch);
+        // Unicode mode counts characters: twelve kana are 36 bytes.
+        let ja = loose(r"甲[^。]{0,12}乙").unwrap();
+        assert!(ja.chars);
+        assert_eq!(ja.check("甲あいうえおかきくけこさし乙"), Loosely::Match(0, 42));
+        assert_eq!(ja.check("甲あいうえおかきくけこさしす乙"), Loosely::Unsure);
+    }
+
+    #[test]
+    fn loose_match_beyond_a_bound_falls_back_to_the_counted_regex() {
+        let (mut lits, mut index, mut gates) = (Vec::new(), HashMap::new(), 0);
+        let cue = compile_regex(r"(?i)alpha[^.]{0,10}omega", "t.toml", "topic", &mut lits, &mut index, &mut gates, true).unwrap();
+        // The loose form's leftmost match spans a gap of 17; the counted one starts later.
+        let text = "alpha 1234567890 alpha 12 omega";
+        assert_eq!(cue.find(text), Some((17, 31)));
+        assert_eq!(cue.find(text), cue.find_exact(text));
+        assert!(cue.is_match(text));
+        assert_eq!(cue.find("alpha 1234567890 omega"), None);
+        assert!(!cue.is_match("alpha 1234567890 omega"));
+    }
+
+    #[test]
+    fn every_bundled_cue_regex_finds_what_its_counted_form_finds() {
+        let rs = RuleSet::bundled().unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for r in &rs.rules {
+            for ex in &r.file.examples {
+                let n = crate::text::normalize(&ex.text).text;
+                texts.extend(n.split(['\n', '。']).map(str::to_string));
+                texts.push(n);
+            }
+        }
+        let cues = rs.rules.iter().flat_map(|r| r.sets.iter().flat_map(|s| &s.regexes)).chain(rs.shared_regexes.iter().flatten()).chain(rs.sensitivity_regexes.iter().flatten());
+        let (mut checked, mut matched) = (0, 0);
+        for cue in cues.filter(|c| c.loose.is_some()) {
+            for t in &texts {
+                let want = cue.find_exact(t);
+                assert_eq!(cue.find(t), want, "{} on {t:?}", cue.as_str());
+                assert_eq!(cue.is_match(t), want.is_some(), "{} on {t:?}", cue.as_str());
+                checked += 1;
+                matched += want.is_some() as usize;
+            }
+        }
+        assert!(checked > 10_000 && matched > 100, "{checked} checks, {matched} matches");
     }
 
     #[test]
