@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::extract::Extracted;
 use crate::report::model::{ClauseFinding, DocSummary, DocumentReport, Evidence, PartyInfo, RiskFinding, SensitivityFinding};
-use crate::rules::{CueRegex, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet};
+use crate::rules::{CueRegex, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet, SetRef};
 use crate::segment::{segment, Segmented};
 use crate::taxonomy::{ClauseStatus, CloudVerdict, DocKind, IdKind, Lang, Profile, Requirement, RiskStatus};
 use crate::text::{is_cjk, normalize, NormText};
@@ -43,6 +43,8 @@ pub struct Analyzer {
     /// Per owner: the rules a hit of it makes the sentence a candidate for (its own rule,
     /// or the rules whose topic regex it gates).
     owner_rules: Vec<Vec<usize>>,
+    /// The shared sets `consent`, `no-consent`, `restrictive` that modality tags read.
+    engine_sets: [usize; 3],
 }
 
 /// A cue hit inside a sentence.
@@ -78,6 +80,24 @@ struct Doc<'a> {
     /// Party and modality judged at (sentence, anchor): many patterns and rules ask about
     /// the same predicate.
     judged: std::cell::RefCell<HashMap<(usize, Option<usize>), (Role, Modality)>>,
+    /// Per sentence × engine shared set: whether it matches, once asked.
+    shared_memo: std::cell::RefCell<Vec<Option<bool>>>,
+    /// The non-heading sentences of each article (`None`: outside any), once asked.
+    by_article: std::cell::OnceCell<HashMap<Option<usize>, Vec<usize>>>,
+}
+
+impl Doc<'_> {
+    /// The non-heading sentences whose innermost article is `art`, in order.
+    fn article_sentences(&self, art: Option<usize>) -> &[usize] {
+        let map = self.by_article.get_or_init(|| {
+            let mut m: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+            for (j, s) in self.seg.sentences.iter().enumerate().filter(|(_, s)| !s.heading) {
+                m.entry(s.article).or_default().push(j);
+            }
+            m
+        });
+        map.get(&art).map(Vec::as_slice).unwrap_or(&[])
+    }
 }
 
 /// What one sentence contributes to one rule.
@@ -131,7 +151,9 @@ impl Analyzer {
         for (g, rs) in topic_gates.iter().enumerate() {
             owner_rules[space.index(Owner::Gate(g))].extend(rs.iter().copied());
         }
-        Analyzer { rules, topic_set, topic_ungated, owner_rules }
+        // The loader refuses a library without them (ENGINE_SHARED_SETS).
+        let engine_sets = ["consent", "no-consent", "restrictive"].map(|n| rules.shared_index(n).expect("engine shared set"));
+        Analyzer { rules, topic_set, topic_ungated, owner_rules, engine_sets }
     }
 
     /// Analyses one extracted document.
@@ -140,7 +162,8 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new(), judged: Default::default() };
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new(), judged: Default::default(), shared_memo: Default::default(), by_article: Default::default() };
+        *doc.shared_memo.get_mut() = vec![None; doc.seg.sentences.len() * self.engine_sets.len()];
         self.find_hits(&mut doc);
         compute_main_roles(&mut doc);
 
@@ -353,18 +376,19 @@ impl Analyzer {
         &doc.norm.text[s.start..s.end]
     }
 
-    /// Whether a named set (rule set or `@shared`) matches sentence `si`; returns the
+    /// Whether a set (the rule's own or `@shared`) matches sentence `si`; returns the
     /// first hit range when it is a literal.
-    fn set_matches(&self, doc: &Doc, ri: usize, rule: &Rule, name: &str, si: usize) -> Option<Option<(usize, usize)>> {
+    fn set_matches(&self, doc: &Doc, ri: usize, rule: &Rule, set: SetRef, si: usize) -> Option<Option<(usize, usize)>> {
         let text = self.sentence_text(doc, si);
-        if let Some(shared) = name.strip_prefix('@') {
-            let shi = self.rules.shared_index(shared)?;
-            if let Some(h) = self.first_hit(doc, si, Owner::Shared(shi)) {
-                return Some(Some((h.start, h.end)));
+        let set = match set {
+            SetRef::Shared(shi) => {
+                if let Some(h) = self.first_hit(doc, si, Owner::Shared(shi)) {
+                    return Some(Some((h.start, h.end)));
+                }
+                return self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(text)).then_some(None);
             }
-            return self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(text)).then_some(None);
-        }
-        let set = *rule.set_index.get(name)?;
+            SetRef::Local(set) => set,
+        };
         if let Some(h) = self.first_hit(doc, si, Owner::Rule(ri, set)) {
             return Some(Some((h.start, h.end)));
         }
@@ -381,10 +405,19 @@ impl Analyzer {
         None
     }
 
-    fn shared_matches(&self, doc: &Doc, si: usize, name: &str) -> bool {
-        let Some(shi) = self.rules.shared_index(name) else { return false };
-        self.first_hit(doc, si, Owner::Shared(shi)).is_some()
-            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(self.sentence_text(doc, si)))
+    /// Whether shared set `shi` matches sentence `si` (memoized per sentence for the
+    /// engine's own sets).
+    fn shared_matches(&self, doc: &Doc, si: usize, shi: usize) -> bool {
+        let slot = self.engine_sets.iter().position(|&x| x == shi).map(|k| si * self.engine_sets.len() + k);
+        if let Some(known) = slot.and_then(|i| doc.shared_memo.borrow()[i]) {
+            return known;
+        }
+        let found = self.first_hit(doc, si, Owner::Shared(shi)).is_some()
+            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(self.sentence_text(doc, si)));
+        if let Some(i) = slot {
+            doc.shared_memo.borrow_mut()[i] = Some(found);
+        }
+        found
     }
 
     /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
@@ -400,23 +433,22 @@ impl Analyzer {
         let mut consumed = Vec::new();
         for &(si, in_title) in &doc.candidates[ri] {
             // Each set is evaluated at most once per sentence, however many patterns use it.
-            let mut memo: Vec<(&str, Option<Option<(usize, usize)>>)> = Vec::new();
-            let mut set_matches = |name: &str| -> Option<Option<(usize, usize)>> {
-                if let Some((_, r)) = memo.iter().find(|(n, _)| *n == name) {
+            let mut memo: Vec<(SetRef, Option<Option<(usize, usize)>>)> = Vec::new();
+            let mut set_matches = |set: SetRef| -> Option<Option<(usize, usize)>> {
+                if let Some((_, r)) = memo.iter().find(|(n, _)| *n == set) {
                     return *r;
                 }
-                let r = self.set_matches(doc, ri, rule, name, si);
-                if let Some((key, _)) = rule.set_index.get_key_value(name) {
-                    memo.push((key.as_str(), r));
-                }
+                let r = self.set_matches(doc, ri, rule, set, si);
+                memo.push((set, r));
                 r
             };
-            let topic_here = set_matches("topic");
+            let topic = SetRef::Local(rule.topic);
+            let topic_here = set_matches(topic);
             if topic_here.is_none() && !in_title {
                 continue;
             }
             let anchor = topic_here.flatten();
-            for (pi, p) in rule.file.patterns.iter().enumerate() {
+            for (pi, (p, refs)) in rule.file.patterns.iter().zip(&rule.refs).enumerate() {
                 if let Some(lang) = p.lang {
                     if lang != doc.lang {
                         continue;
@@ -427,17 +459,17 @@ impl Analyzer {
                 // The first cue of a set other than the topic: the risk wording itself.
                 let mut any_cue = None;
                 let mut ok = true;
-                for name in &p.all {
-                    let m = if name == "topic" {
+                for &set in &refs.all {
+                    let m = if set == topic {
                         if topic_here.is_some() || in_title {
                             Some(anchor)
                         } else {
                             None
                         }
                     } else {
-                        set_matches(name)
+                        set_matches(set)
                     };
-                    if name != "topic" && any_cue.is_none() {
+                    if set != topic && any_cue.is_none() {
                         any_cue = m.flatten();
                     }
                     match m {
@@ -455,8 +487,8 @@ impl Analyzer {
                 if !ok {
                     continue;
                 }
-                if !p.any.is_empty() {
-                    match p.any.iter().find_map(|n| if n == "topic" { topic_here } else { set_matches(n) }) {
+                if !refs.any.is_empty() {
+                    match refs.any.iter().find_map(|&set| if set == topic { topic_here } else { set_matches(set) }) {
                         Some(c) => {
                             if any_cue.is_none() {
                                 any_cue = c;
@@ -468,14 +500,12 @@ impl Analyzer {
                         None => continue,
                     }
                 }
-                if p.none.iter().any(|n| set_matches(n).is_some()) {
+                if refs.none.iter().any(|&set| set_matches(set).is_some()) {
                     continue;
                 }
-                if !p.none_in_article.is_empty() {
+                if !refs.none_in_article.is_empty() {
                     let art = doc.seg.sentences[si].article;
-                    let blocked = (0..doc.seg.sentences.len())
-                        .filter(|&j| doc.seg.sentences[j].article == art && !doc.seg.sentences[j].heading)
-                        .any(|j| p.none_in_article.iter().any(|n| self.set_matches(doc, ri, rule, n, j).is_some()));
+                    let blocked = doc.article_sentences(art).iter().any(|&j| refs.none_in_article.iter().any(|&set| self.set_matches(doc, ri, rule, set, j).is_some()));
                     if blocked {
                         continue;
                     }
@@ -593,8 +623,9 @@ impl Analyzer {
             Modality::NegatedObligation => ModalityTag::NegatedObligation,
             Modality::Statement => ModalityTag::Statement,
         }];
-        let consent = self.shared_matches(doc, si, "consent");
-        let no_consent = self.shared_matches(doc, si, "no-consent");
+        let [consent_set, no_consent_set, restrictive_set] = self.engine_sets;
+        let consent = self.shared_matches(doc, si, consent_set);
+        let no_consent = self.shared_matches(doc, si, no_consent_set);
         let condition = consent
             && match m {
                 Modality::Prohibition | Modality::Obligation => true,
@@ -604,7 +635,7 @@ impl Analyzer {
         if condition {
             tags.push(ModalityTag::Condition);
         }
-        if m == Modality::Permission && self.shared_matches(doc, si, "restrictive") {
+        if m == Modality::Permission && self.shared_matches(doc, si, restrictive_set) {
             tags.push(ModalityTag::Restriction);
         }
         // A restricted permission ("may use … only for") binds only where a rule asks for

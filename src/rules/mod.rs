@@ -276,6 +276,29 @@ pub struct Rule {
     /// Cue sets by name: index into `sets`.
     pub set_index: BTreeMap<String, usize>,
     pub sets: Vec<CueSet>,
+    /// The `topic` set.
+    pub topic: usize,
+    /// Per pattern: the sets it names, resolved.
+    pub refs: Vec<PatternRefs>,
+}
+
+/// A cue set a pattern names, resolved when the rules compile (the engine asks about sets
+/// for every candidate sentence; it should not look names up each time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetRef {
+    /// One of the rule's own sets.
+    Local(usize),
+    /// A `@shared` set.
+    Shared(usize),
+}
+
+/// A pattern's `all`, `any`, `none` and `none_in_article` sets, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct PatternRefs {
+    pub all: Vec<SetRef>,
+    pub any: Vec<SetRef>,
+    pub none: Vec<SetRef>,
+    pub none_in_article: Vec<SetRef>,
 }
 
 impl Rule {
@@ -592,7 +615,22 @@ impl RuleSet {
                 }
             }
             let kind = rf.kind;
-            rules.push(Rule { file: rf, kind, set_index, sets });
+            let resolve = |names: &[String]| -> Vec<SetRef> {
+                names
+                    .iter()
+                    .filter_map(|n| match n.strip_prefix('@') {
+                        Some(sh) => shared_names.iter().position(|x| x == sh).map(SetRef::Shared),
+                        None => set_index.get(n).copied().map(SetRef::Local),
+                    })
+                    .collect()
+            };
+            let refs = rf
+                .patterns
+                .iter()
+                .map(|p| PatternRefs { all: resolve(&p.all), any: resolve(&p.any), none: resolve(&p.none), none_in_article: resolve(&p.none_in_article) })
+                .collect();
+            let topic = set_index["topic"];
+            rules.push(Rule { file: rf, kind, set_index, sets, topic, refs });
         }
 
         let sets_per_rule: Vec<usize> = rules.iter().map(|r| r.sets.len()).collect();
