@@ -71,9 +71,9 @@ struct Doc<'a> {
     hit_start: Vec<u32>,
     /// Hits in each article title, per article.
     title_hits: Vec<Vec<Owner>>,
-    /// Role of each sentence's main predicate, inherited within an article when the
-    /// sentence names no party.
-    main_role: Vec<Role>,
+    /// Per sentence, once asked: the last sentence up to it whose main predicate names a
+    /// party, and that party's role (`None`: there is none), for [`Doc::main_role`].
+    last_named: std::cell::RefCell<Vec<Option<Option<(usize, Role)>>>>,
     /// Per rule: its candidate sentences, in order, and whether the rule's topic is in
     /// the title of the sentence's article (or an enclosing one).
     candidates: Vec<Vec<(usize, bool)>>,
@@ -87,6 +87,44 @@ struct Doc<'a> {
 }
 
 impl Doc<'_> {
+    #[cfg(test)]
+    fn sentence_text_at(&self, si: usize) -> &str {
+        let s = &self.seg.sentences[si];
+        &self.norm.text[s.start..s.end]
+    }
+
+    /// Role of sentence `si`'s main predicate; a sentence that names no party inherits
+    /// the last one that does, within the same article. Found on demand, walking back
+    /// over sentences not asked about before, since only candidates ask.
+    fn main_role(&self, si: usize) -> Role {
+        let mut memo = self.last_named.borrow_mut();
+        let mut walked = Vec::new();
+        let mut j = si;
+        let found = loop {
+            if let Some(known) = memo[j] {
+                break known;
+            }
+            let s = &self.seg.sentences[j];
+            let own = if s.heading { None } else { self.parties.role_at(&self.norm.text[s.start..s.end], s.end - s.start) };
+            if let Some(r) = own {
+                memo[j] = Some(Some((j, r)));
+                break Some((j, r));
+            }
+            walked.push(j);
+            if j == 0 {
+                break None;
+            }
+            j -= 1;
+        };
+        for k in walked {
+            memo[k] = Some(found);
+        }
+        match found {
+            Some((j, r)) if self.seg.sentences[j].article == self.seg.sentences[si].article => r,
+            _ => Role::Unknown,
+        }
+    }
+
     /// The non-heading sentences whose innermost article is `art`, in order.
     fn article_sentences(&self, art: Option<usize>) -> &[usize] {
         let map = self.by_article.get_or_init(|| {
@@ -162,10 +200,10 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), main_role: Vec::new(), candidates: Vec::new(), judged: Default::default(), shared_memo: Default::default(), by_article: Default::default() };
+        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), last_named: Default::default(), candidates: Vec::new(), judged: Default::default(), shared_memo: Default::default(), by_article: Default::default() };
         *doc.shared_memo.get_mut() = vec![None; doc.seg.sentences.len() * self.engine_sets.len()];
         self.find_hits(&mut doc);
-        compute_main_roles(&mut doc);
+        *doc.last_named.get_mut() = vec![None; doc.seg.sentences.len()];
 
         let report_lang = opts.report_lang.unwrap_or(lang);
         let kind = detect_kind(&doc.norm.text, lang);
@@ -527,7 +565,7 @@ impl Analyzer {
                         // A sentence whose subject is an unknown company name ("Garmin may
                         // …") does not inherit the previous sentence's party.
                         None if doc.parties.names_subject(text, anchor, None) => Role::Unknown,
-                        None => doc.main_role[si],
+                        None => doc.main_role(si),
                     };
                     let mut modality = modality::classify(text, rel_anchor, doc.lang);
                     if modality == Modality::Statement {
@@ -754,7 +792,7 @@ impl Analyzer {
                     }
                 }
                 let Some(cue) = cue else { continue };
-                let role = doc.parties.role_at(text, text.len()).unwrap_or(doc.main_role[si]);
+                let role = doc.parties.role_at(text, text.len()).unwrap_or_else(|| doc.main_role(si));
                 let excluded = self.hits_in(doc, si, Owner::Sensitivity(i, true)).iter().any(|h| {
                     let lit = &doc.norm.text[h.start..h.end];
                     // A prohibition on the provider ("must not disclose health data") means
@@ -903,26 +941,6 @@ fn boundary_ok(text: &str, start: usize, end: usize, word_start: bool, word_end:
     true
 }
 
-fn compute_main_roles(doc: &mut Doc) {
-    let mut roles = Vec::with_capacity(doc.seg.sentences.len());
-    let mut last: Option<(Option<usize>, Role)> = None;
-    for s in &doc.seg.sentences {
-        let text = &doc.norm.text[s.start..s.end];
-        let own = if s.heading { None } else { doc.parties.role_at(text, text.len()) };
-        let role = match own {
-            Some(r) => {
-                last = Some((s.article, r));
-                r
-            }
-            None => match last {
-                Some((a, r)) if a == s.article => r,
-                _ => Role::Unknown,
-            },
-        };
-        roles.push(role);
-    }
-    doc.main_role = roles;
-}
 
 /// Builds an evidence item quoting the original text.
 fn make_evidence(doc: &Doc, si: usize, cue: Option<(usize, usize)>, role: Option<Role>, modality: Option<Modality>, effect: &str) -> Evidence {
@@ -1299,6 +1317,26 @@ pub fn statuses(report: &DocumentReport) -> BTreeSet<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_naming_no_party_inherits_the_last_named_one_within_its_article() {
+        let ex = Extracted { format: crate::extract::Format::Txt, text: "Article 1 Hosting\nThe Provider shall host the data in Japan. Backups are kept for 30 days. Copies are encrypted.\n\nArticle 2 Fees\nInvoices are due in 30 days.\n".into(), page_starts: Vec::new(), encoding: None };
+        let norm = normalize(&ex.text);
+        let lang = detect_lang(&norm.text);
+        let seg = segment(&norm, lang);
+        let parties = Parties::resolve(&norm.text, lang);
+        let n = seg.sentences.len();
+        let doc = Doc { raw: &ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), last_named: std::cell::RefCell::new(vec![None; n]), candidates: Vec::new(), judged: Default::default(), shared_memo: Default::default(), by_article: Default::default() };
+        let at = |needle: &str| (0..n).find(|&i| doc.sentence_text_at(i).starts_with(needle)).unwrap_or_else(|| panic!("no sentence {needle}"));
+        let (host, backups, copies, invoices) = (at("The Provider"), at("Backups"), at("Copies"), at("Invoices"));
+        // Asked out of order, so the walk back meets answers it left on the way.
+        assert_eq!(doc.main_role(copies), Role::Provider);
+        assert_eq!(doc.main_role(backups), Role::Provider);
+        assert_eq!(doc.main_role(host), Role::Provider);
+        // Another article: nothing to inherit.
+        assert_eq!(doc.main_role(invoices), Role::Unknown);
+        assert_eq!(doc.main_role(0), Role::Unknown);
+    }
 
     #[test]
     fn ascii_count_agrees_with_lowercase_matches() {
