@@ -329,13 +329,15 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
         return LineKind::Blank;
     }
     let mut md = setext;
-    if let Some(m) = p.md_heading.find(text) {
-        md = true;
-        off += m.end();
-        text = &text[m.end()..];
+    if starts_with_byte(text, b"#") {
+        if let Some(m) = p.md_heading.find(text) {
+            md = true;
+            off += m.end();
+            text = &text[m.end()..];
+        }
     }
     // "*   1.1 Scope and Roles. …": a numbered section written as a Markdown bullet.
-    if let Some(m) = p.md_bullet_numbered.find(text) {
+    if let Some(m) = starts_with_byte(text, b"-*+").then(|| p.md_bullet_numbered.find(text)).flatten() {
         if p.en_numbered.is_match(&text[m.end()..]) && text[m.end()..].contains('.') {
             off += m.end();
             text = &text[m.end()..];
@@ -353,15 +355,16 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
         LineKind::Heading { kind, label, title, level: 0, body }
     };
 
-    if let Some(c) = p.ja_chapter.captures(t) {
+    let dai = t.starts_with('第');
+    if let Some(c) = dai.then(|| p.ja_chapter.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         return heading(ArticleKind::Chapter, Some((m.as_str().replace(' ', ""), base, base + m.end())), base + m.end());
     }
-    if let Some(c) = p.ja_article.captures(t) {
+    if let Some(c) = dai.then(|| p.ja_article.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         return heading(ArticleKind::Article, Some((m.as_str().replace(' ', ""), base, base + m.end())), base + m.end());
     }
-    if let Some(c) = p.ja_annex.captures(t) {
+    if let Some(c) = t.starts_with(['[', '(', '【', '別', '付', '附', '添']).then(|| p.ja_annex.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         let after = &t[m.end()..];
         // 「別紙のとおり」 in running text is a reference, not a heading.
@@ -371,7 +374,7 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
             return heading(ArticleKind::Annex, Some((label, base, base + m.end())), base + m.end());
         }
     }
-    if let Some(c) = p.ja_dai.captures(t) {
+    if let Some(c) = dai.then(|| p.ja_dai.captures(t)).flatten() {
         let num = c.get(1).unwrap();
         let label_end = num.end();
         let after = &t[label_end..];
@@ -380,15 +383,15 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
             return heading(ArticleKind::Article, Some((t[..label_end].to_string(), base, base + label_end)), base + label_end);
         }
     }
-    if let Some(c) = p.en_article.captures(t) {
+    if let Some(c) = starts_with_byte(t, b"aA").then(|| p.en_article.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         return heading(ArticleKind::Chapter, Some((m.as_str().trim_end_matches('.').to_string(), base, base + m.end())), base + m.end());
     }
-    if let Some(c) = p.en_section.captures(t) {
+    if let Some(c) = (starts_with_byte(t, b"sS") || starts_non_ascii(t)).then(|| p.en_section.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         return heading(ArticleKind::Article, Some((m.as_str().trim_end_matches('.').to_string(), base, base + m.end())), base + m.end());
     }
-    if let Some(c) = p.en_annex.captures(t) {
+    if let Some(c) = (starts_with_byte(t, b"sSaAeE") || starts_non_ascii(t)).then(|| p.en_annex.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         let rest = t[m.end()..].trim();
         // "Schedule 1" / "ANNEX II - Security" are headings; "Schedule A lists..." is text.
@@ -405,7 +408,7 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
         }
     }
     if lang == Lang::En || md {
-        if let Some(c) = p.en_numbered.captures(t) {
+        if let Some(c) = starts_with_byte(t, DIGITS).then(|| p.en_numbered.captures(t)).flatten() {
             let num_owned = c.get(1).unwrap().as_str().replace('\\', "");
             let num = num_owned.as_str();
             let m = c.get(0).unwrap();
@@ -431,10 +434,10 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
             return LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(title.to_string()), level: 0, body: line.len() };
         }
     }
-    if let Some(c) = p.ja_title_only.captures(t) {
+    if let Some(c) = t.starts_with(['(', '【', '[']).then(|| p.ja_title_only.captures(t)).flatten() {
         return LineKind::TitleOnly(c[1].trim().to_string());
     }
-    if let Some(c) = p.ja_bracket_heading.captures(t) {
+    if let Some(c) = t.starts_with('【').then(|| p.ja_bracket_heading.captures(t)).flatten() {
         if c.get(0).unwrap().end() == t.len() {
             return LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(c[1].to_string()), level: 0, body: line.len() };
         }
@@ -452,7 +455,7 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
         return LineKind::Heading { kind: ArticleKind::Article, label: None, title: Some(t.trim().to_string()), level: 0, body: line.len() };
     }
     if lang == Lang::Ja {
-        if let Some(c) = p.ja_paragraph.captures(t) {
+        if let Some(c) = starts_with_byte(t, DIGITS).then(|| p.ja_paragraph.captures(t)).flatten() {
             let m = c.get(0).unwrap();
             return LineKind::Paragraph { label: c[1].to_string(), body: base + m.end() };
         }
@@ -467,28 +470,41 @@ fn classify(line: &str, lang: Lang, p: &Patterns, setext: bool) -> LineKind {
                 }
             }
         }
-        if let Some(c) = p.ja_item.captures(t) {
+        if let Some(c) = (starts_with_byte(t, b"(0123456789") || starts_non_ascii(t)).then(|| p.ja_item.captures(t)).flatten() {
             let m = c.get(0).unwrap();
             return LineKind::Item { label: c[1].trim().to_string(), body: base + m.end() };
         }
     }
-    if let Some(c) = p.en_item.captures(t) {
+    if let Some(c) = starts_with_byte(t, b"(abcdefghijklmnopqrstuvwxyz").then(|| p.en_item.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         return LineKind::Item { label: c[1].trim().to_string(), body: base + m.end() };
     }
-    if let Some(c) = p.ja_item.captures(t) {
-        if t.starts_with('(') {
-            let m = c.get(0).unwrap();
-            return LineKind::Item { label: c[1].trim().to_string(), body: base + m.end() };
-        }
+    if let Some(c) = t.starts_with('(').then(|| p.ja_item.captures(t)).flatten() {
+        let m = c.get(0).unwrap();
+        return LineKind::Item { label: c[1].trim().to_string(), body: base + m.end() };
     }
-    if let Some(c) = p.bullet.captures(t) {
+    if let Some(c) = (starts_with_byte(t, b"-*+") || starts_non_ascii(t)).then(|| p.bullet.captures(t)).flatten() {
         let m = c.get(0).unwrap();
         if m.end() < t.len() {
             return LineKind::Item { label: c[1].to_string(), body: base + m.end() };
         }
     }
     LineKind::Text
+}
+
+const DIGITS: &[u8] = b"0123456789";
+
+/// Whether `t` starts with one of the ASCII bytes in `set`. [`classify`] asks this before
+/// running an anchored pattern that can only match there: most lines are running text,
+/// and a dozen regex calls per line cost more than the rest of segmentation.
+fn starts_with_byte(t: &str, set: &[u8]) -> bool {
+    t.as_bytes().first().is_some_and(|b| set.contains(b))
+}
+
+/// Whether `t` starts with a non-ASCII character: the gate for patterns that may begin
+/// with one (a Japanese bullet, or a letter that `(?i)` folds onto an ASCII one: ſ → s).
+fn starts_non_ascii(t: &str) -> bool {
+    t.as_bytes().first().is_some_and(|&b| b >= 0x80)
 }
 
 /// A short unpunctuated line that reads as a title, not as the start of a wrapped sentence:
@@ -608,11 +624,23 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
     let mut pieces: Vec<(usize, usize)> = Vec::new();
     let mut s = 0;
     let bytes = block.as_bytes();
-    let mut iter = block.char_indices().peekable();
     let mut depth: i32 = 0;
     let mut opened_at = 0usize;
-    while let Some((i, c)) = iter.next() {
-        let next = iter.peek().map(|&(_, n)| n);
+    // Whether a Japanese character occurs before `cjk_upto`, advanced only when a period
+    // asks (the question used to rescan the block from its start at every period).
+    let mut cjk_seen = false;
+    let mut cjk_upto = 0usize;
+    // Only brackets, sentence punctuation and line breaks matter; every other character
+    // is stepped over without decoding it.
+    let mut i = 0;
+    while i < bytes.len() {
+        if !SENTENCE_BYTE[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
+        let c = block[i..].chars().next().expect("char boundary");
+        let len = c.len_utf8();
+        let next = block[i + len..].chars().next();
         match c {
             '(' | '「' | '『' | '【' => {
                 if depth == 0 {
@@ -630,6 +658,7 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
         }
         // 「秘密情報（その複製物を含む。）を返還する」: a period inside brackets ends nothing.
         if depth > 0 && matches!(c, '。' | '.' | '!' | '?') {
+            i += len;
             continue;
         }
         // A bracket left open by a line that ends a sentence ("(see Section 4." then a new
@@ -640,6 +669,7 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
                 pieces.push((s, i));
             }
             s = i;
+            i += len;
             continue;
         }
         let boundary = match c {
@@ -650,14 +680,17 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
                 if prev.is_some_and(crate::text::is_cjk) {
                     true
                 } else {
-                    (lang == Lang::En || !block[..i].chars().any(crate::text::is_cjk))
-                        && english_period_ends(block, i, bytes)
+                    if lang != Lang::En && !cjk_seen {
+                        cjk_seen = block[cjk_upto..i].chars().any(crate::text::is_cjk);
+                        cjk_upto = i;
+                    }
+                    (lang == Lang::En || !cjk_seen) && english_period_ends(block, i, bytes)
                 }
             }
             _ => false,
         };
         if boundary {
-            let e = i + c.len_utf8();
+            let e = i + len;
             // Include closing quotes/brackets right after the period.
             let mut e2 = e;
             for ch in block[e..].chars() {
@@ -669,10 +702,11 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
             }
             pieces.push((s, e2));
             s = e2;
-            while iter.peek().is_some_and(|&(j, _)| j < e2) {
-                iter.next();
-            }
+            // The closing marks taken into the sentence are not looked at again.
+            i = e2;
+            continue;
         }
+        i += len;
     }
     if s < block.len() {
         pieces.push((s, block.len()));
@@ -704,6 +738,21 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
     }
 }
 
+/// The bytes at which [`split_sentences`] has to look at a character: ASCII brackets,
+/// punctuation and line breaks, and the lead byte 0xE3 of 「」『』【】。 and 0xEF of ！？.
+const SENTENCE_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let ascii = b"().!?\n";
+    while k < ascii.len() {
+        t[ascii[k] as usize] = true;
+        k += 1;
+    }
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
 /// Whether a period at byte `i` ends an English sentence (not "e.g.", "Inc.", "5.2").
 fn english_period_ends(block: &str, i: usize, bytes: &[u8]) -> bool {
     let after = &block[i + 1..];
@@ -723,10 +772,10 @@ fn english_period_ends(block: &str, i: usize, bytes: &[u8]) -> bool {
         return true;
     }
     // A camel-case brand ("… backed up. eWidget accepts …") starts a sentence.
-    let first_word: String = next_word.chars().take_while(|c| c.is_alphanumeric()).collect();
-    if first_word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && first_word.chars().skip(1).any(|c| c.is_ascii_uppercase())
-        && first_word.chars().all(|c| c.is_ascii_alphanumeric())
+    let first_word = || next_word.chars().take_while(|c| c.is_alphanumeric());
+    if first_word().next().is_some_and(|c| c.is_ascii_lowercase())
+        && first_word().skip(1).any(|c| c.is_ascii_uppercase())
+        && first_word().all(|c| c.is_ascii_alphanumeric())
     {
         return true;
     }
@@ -765,6 +814,139 @@ mod tests {
 
     fn body<'a>(n: &'a NormText, s: &Segmented) -> Vec<&'a str> {
         s.sentences.iter().filter(|x| !x.heading).map(|x| &n.text[x.start..x.end]).collect()
+    }
+
+    /// The character-by-character loop that [`split_sentences`] replaced, kept as the
+    /// reference its byte loop must agree with.
+    fn split_sentences_by_char(text: &str, start: usize, end: usize, lang: Lang, mut emit: impl FnMut(usize, usize)) {
+        let block = &text[start..end];
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        let mut s = 0;
+        let bytes = block.as_bytes();
+        let mut iter = block.char_indices().peekable();
+        let mut depth: i32 = 0;
+        let mut opened_at = 0usize;
+        while let Some((i, c)) = iter.next() {
+            let next = iter.peek().map(|&(_, n)| n);
+            match c {
+                '(' | '「' | '『' | '【' => {
+                    if depth == 0 {
+                        opened_at = i;
+                    }
+                    depth += 1
+                }
+                ')' | '」' | '』' | '】' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+            // An English bracket still open 300 bytes later was never closed ("(ATTN: … Finance.
+            // e. Audit. Licensee shall …"): its periods end sentences again.
+            if depth > 0 && c == '.' && i - opened_at > 300 && !block[..i].chars().next_back().is_some_and(crate::text::is_cjk) {
+                depth = 0;
+            }
+            // 「秘密情報（その複製物を含む。）を返還する」: a period inside brackets ends nothing.
+            if depth > 0 && matches!(c, '。' | '.' | '!' | '?') {
+                continue;
+            }
+            // A bracket left open by a line that ends a sentence ("(see Section 4." then a new
+            // line) does not swallow the rest of the block.
+            if c == '\n' && depth > 0 && block[..i].trim_end_matches([' ', '\t']).ends_with(['.', '!', '?', '。']) {
+                depth = 0;
+                if s < i {
+                    pieces.push((s, i));
+                }
+                s = i;
+                continue;
+            }
+            let boundary = match c {
+                '。' => true,
+                '!' | '?' | '！' | '？' => next.is_none_or(|n| n == ' ' || n == '\n' || crate::text::is_cjk(n)),
+                '.' => {
+                    let prev = block[..i].chars().next_back();
+                    if prev.is_some_and(crate::text::is_cjk) {
+                        true
+                    } else {
+                        (lang == Lang::En || !block[..i].chars().any(crate::text::is_cjk))
+                            && english_period_ends(block, i, bytes)
+                    }
+                }
+                _ => false,
+            };
+            if boundary {
+                let e = i + c.len_utf8();
+                // Include closing quotes/brackets right after the period.
+                let mut e2 = e;
+                for ch in block[e..].chars() {
+                    if matches!(ch, ')' | '」' | '』' | '"' | '\'' | '】') {
+                        e2 += ch.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                pieces.push((s, e2));
+                s = e2;
+                while iter.peek().is_some_and(|&(j, _)| j < e2) {
+                    iter.next();
+                }
+            }
+        }
+        if s < block.len() {
+            pieces.push((s, block.len()));
+        }
+        // Trim and merge provisos.
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in pieces {
+            let piece = &block[a..b];
+            let lead = piece.len() - piece.trim_start().len();
+            let a = a + lead;
+            let b = a + block[a..b].trim_end().len();
+            if a >= b {
+                continue;
+            }
+            let t = &block[a..b];
+            let proviso = t.starts_with("ただし") || t.starts_with("但し") || t.starts_with("但書")
+                || t.starts_with("Provided, however") || t.starts_with("Provided however") || t.starts_with("Provided that")
+                || t.starts_with("provided, however") || t.starts_with("provided that");
+            if proviso {
+                if let Some(last) = merged.last_mut() {
+                    last.1 = b;
+                    continue;
+                }
+            }
+            merged.push((a, b));
+        }
+        for (a, b) in merged {
+            emit(start + a, start + b);
+        }
+    }
+
+    #[test]
+    fn the_byte_loop_splits_like_the_character_loop() {
+        let long_open = format!("See (ATTN: {} Finance. Reports go out monthly. Done.", "x".repeat(320));
+        let blocks = [
+            "乙は、秘密を保持する。ただし、甲の承諾を得た場合はこの限りでない。",
+            "受領者は、秘密情報(その複製物を含む。)を返還する。「引用です。」と述べた。",
+            "【注意】本サービスは有料です！詳細は別途？確認してください。",
+            "Provider shall keep it, e.g. in a safe. Inc. is a word. See Section 5. It applies.",
+            "It ends here (see Section 4.\nThe next sentence starts. Really!  Yes? no.",
+            "He said \"stop.\" Then left. eWidget accepts it. c. The item. A. Smith went.",
+            "第1条 乙は、ABC Inc. の規定に従う。次の文. Next one. 終わり。",
+            "Mixed 日本語. text. Provided, however, that it works. provided that it does.",
+            "Unclosed 「bracket. Still open。 Now closed」 here. Fine.",
+            long_open.as_str(),
+            "",
+            "   ",
+            "No terminator at all",
+        ];
+        for block in blocks {
+            for lang in [Lang::En, Lang::Ja] {
+                for start in [0, block.char_indices().nth(3).map_or(0, |(i, _)| i)] {
+                    let (mut new, mut old) = (Vec::new(), Vec::new());
+                    split_sentences(block, start, block.len(), lang, |a, b| new.push((a, b)));
+                    split_sentences_by_char(block, start, block.len(), lang, |a, b| old.push((a, b)));
+                    assert_eq!(new, old, "{lang:?} {block:?}");
+                }
+            }
+        }
     }
 
     #[test]

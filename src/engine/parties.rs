@@ -2,7 +2,7 @@
 //! (receives or hosts it), resolved from the preamble and definitions, and which party a
 //! given sentence binds. A required clause only counts when it binds the provider.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -17,6 +17,10 @@ pub struct Parties {
     pub terms: BTreeMap<String, Role>,
     finder: TermFinder,
     lang: Lang,
+    /// Every space-separated word of every term ("service provider" gives "service" and
+    /// "provider"), for [`Parties::is_party_word`], asked for each word of each capitalised
+    /// name in a sentence. Built on first use: most documents never ask.
+    party_words: OnceLock<HashSet<String>>,
 }
 
 const JA_PROVIDER: &[&str] = &[
@@ -153,7 +157,7 @@ impl Parties {
             }
         }
         let finder = TermFinder::new(lang, &terms);
-        Parties { terms, finder, lang }
+        Parties { terms, finder, lang, party_words: OnceLock::new() }
     }
 
     /// Terms of the preamble and definitions whose role differs from the defaults, or that
@@ -329,9 +333,12 @@ impl Parties {
     }
 
     /// Whether a word is (part of) a term of the party vocabulary.
+    ///
+    /// A word has no spaces, so it equals a whole term only if that term is one word, its
+    /// own only part: one set lookup answers both questions.
     fn is_party_word(&self, w: &str) -> bool {
-        let w = w.to_lowercase();
-        self.terms.contains_key(&w) || self.terms.keys().any(|k| k.split(' ').any(|part| part == w))
+        let words = self.party_words.get_or_init(|| self.terms.keys().flat_map(|k| k.split(' ')).map(str::to_string).collect());
+        words.contains(&w.to_lowercase())
     }
 }
 
@@ -841,6 +848,20 @@ mod tests {
     fn role(text: &str, lang: Lang, sentence: &str, cue: &str) -> Option<Role> {
         let p = Parties::resolve(text, lang);
         p.role_at(sentence, sentence.find(cue).unwrap())
+    }
+
+    #[test]
+    fn party_words_answer_like_a_scan_of_the_terms() {
+        let doc = "Between Acme Cloud Ltd (\"Acme Cloud\") and Osprey Labs LLC (\"Customer\").";
+        let p = Parties::resolve(doc, Lang::En);
+        let scan = |w: &str| {
+            let w = w.to_lowercase();
+            p.terms.contains_key(&w) || p.terms.keys().any(|k| k.split(' ').any(|part| part == w))
+        };
+        for w in ["Acme", "CLOUD", "Service", "provider", "Party", "parties", "Osprey", "prov", "", "Ltd", "each", "user"] {
+            assert_eq!(p.is_party_word(w), scan(w), "{w}");
+        }
+        assert!(p.is_party_word("Provider") && p.is_party_word("SERVICE") && !p.is_party_word("prov"));
     }
 
     #[test]
