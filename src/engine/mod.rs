@@ -84,13 +84,43 @@ struct Doc<'a> {
     shared_memo: std::cell::RefCell<Vec<Option<bool>>>,
     /// The non-heading sentences of each article (`None`: outside any), once asked.
     by_article: std::cell::OnceCell<HashMap<Option<usize>, Vec<usize>>>,
+    /// Per sentence, once asked: its party mentions ([`Parties::sentence`]).
+    sentence_parties: Vec<std::cell::OnceCell<parties::SentenceParties>>,
 }
 
-impl Doc<'_> {
-    #[cfg(test)]
+impl<'a> Doc<'a> {
+    /// A document before its cues are found; `shared_sets` engine sets are memoized.
+    fn new(raw: &'a Extracted, norm: NormText, seg: Segmented, lang: Lang, parties: Parties, shared_sets: usize) -> Doc<'a> {
+        let n = seg.sentences.len();
+        Doc {
+            raw,
+            norm,
+            seg,
+            lang,
+            parties,
+            hits: Vec::new(),
+            hit_start: Vec::new(),
+            title_hits: Vec::new(),
+            last_named: std::cell::RefCell::new(vec![None; n]),
+            candidates: Vec::new(),
+            judged: Default::default(),
+            shared_memo: std::cell::RefCell::new(vec![None; n * shared_sets]),
+            by_article: Default::default(),
+            sentence_parties: vec![Default::default(); n],
+        }
+    }
+
     fn sentence_text_at(&self, si: usize) -> &str {
         let s = &self.seg.sentences[si];
         &self.norm.text[s.start..s.end]
+    }
+
+    /// [`Parties::role_at`] for sentence `si`, its party mentions read once however many
+    /// anchors are asked about.
+    fn role_at(&self, si: usize, anchor: usize) -> Option<Role> {
+        let text = self.sentence_text_at(si);
+        let read = self.sentence_parties[si].get_or_init(|| self.parties.sentence(text));
+        self.parties.role_in(text, anchor, read)
     }
 
     /// Role of sentence `si`'s main predicate; a sentence that names no party inherits
@@ -105,7 +135,7 @@ impl Doc<'_> {
                 break known;
             }
             let s = &self.seg.sentences[j];
-            let own = if s.heading { None } else { self.parties.role_at(&self.norm.text[s.start..s.end], s.end - s.start) };
+            let own = if s.heading { None } else { self.role_at(j, s.end - s.start) };
             if let Some(r) = own {
                 memo[j] = Some(Some((j, r)));
                 break Some((j, r));
@@ -200,10 +230,8 @@ impl Analyzer {
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc { raw: ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), last_named: Default::default(), candidates: Vec::new(), judged: Default::default(), shared_memo: Default::default(), by_article: Default::default() };
-        *doc.shared_memo.get_mut() = vec![None; doc.seg.sentences.len() * self.engine_sets.len()];
+        let mut doc = Doc::new(ex, norm, seg, lang, parties, self.engine_sets.len());
         self.find_hits(&mut doc);
-        *doc.last_named.get_mut() = vec![None; doc.seg.sentences.len()];
 
         let report_lang = opts.report_lang.unwrap_or(lang);
         let kind = detect_kind(&doc.norm.text, lang);
@@ -560,7 +588,7 @@ impl Analyzer {
                 let key = (si, rel_anchor);
                 let known = doc.judged.borrow().get(&key).copied();
                 let (role, modality) = known.unwrap_or_else(|| {
-                    let role = match doc.parties.role_at(text, anchor) {
+                    let role = match doc.role_at(si, anchor) {
                         Some(r) => r,
                         // A sentence whose subject is an unknown company name ("Garmin may
                         // …") does not inherit the previous sentence's party.
@@ -585,7 +613,7 @@ impl Analyzer {
                 let (role, modality) = match (rule.kind, role, any_cue, rel_anchor) {
                     (IdKind::Risk, Role::Customer, Some((cs, _)), Some(ra)) if cs - sent_start > ra => {
                         let at = cs - sent_start;
-                        match doc.parties.role_at(text, at) {
+                        match doc.role_at(si, at) {
                             Some(Role::Provider) => (Role::Provider, modality::classify(text, Some(at), doc.lang)),
                             None if doc.parties.names_subject(text, at, None) => (Role::Unknown, modality::classify(text, Some(at), doc.lang)),
                             _ => (role, modality),
@@ -792,7 +820,7 @@ impl Analyzer {
                     }
                 }
                 let Some(cue) = cue else { continue };
-                let role = doc.parties.role_at(text, text.len()).unwrap_or_else(|| doc.main_role(si));
+                let role = doc.role_at(si, text.len()).unwrap_or_else(|| doc.main_role(si));
                 let excluded = self.hits_in(doc, si, Owner::Sensitivity(i, true)).iter().any(|h| {
                     let lit = &doc.norm.text[h.start..h.end];
                     // A prohibition on the provider ("must not disclose health data") means
@@ -1060,23 +1088,26 @@ fn missing_reason(doc: &Doc, near: &[NearMiss], lang: Lang) -> String {
 
 /// Language by script: Japanese text has far more CJK characters per word than English.
 pub fn detect_lang(text: &str) -> Lang {
-    let mut cjk = 0usize;
-    let mut latin = 0usize;
-    let mut chars = 0usize;
-    let mut rest = text;
-    while chars < 200_000 && !rest.is_empty() {
-        // ASCII runs byte by byte; other characters decoded one at a time.
-        let b = rest.as_bytes();
-        let run = b.iter().take(200_000 - chars).take_while(|b| b.is_ascii()).count();
-        latin += b[..run].iter().filter(|b| b.is_ascii_alphabetic()).count();
+    const LIMIT: usize = 200_000;
+    let (mut cjk, mut latin, mut chars) = (0usize, 0usize, 0usize);
+    let b = text.as_bytes();
+    let mut i = 0;
+    while chars < LIMIT && i < b.len() {
+        // An ASCII run, counted a block at a time (letters: `x | 0x20` in a..=z); the
+        // other characters are decoded one at a time.
+        let end = b.len().min(i + (LIMIT - chars));
+        let run = b[i..end].iter().position(|x| !x.is_ascii()).unwrap_or(end - i);
+        latin += b[i..i + run].iter().map(|&x| ((x | 0x20).wrapping_sub(b'a') < 26) as usize).sum::<usize>();
         chars += run;
-        rest = &rest[run..];
-        if let Some(c) = rest.chars().next().filter(|_| chars < 200_000) {
-            if is_cjk(c) {
-                cjk += 1;
+        i += run;
+        if chars < LIMIT {
+            if let Some(c) = text[i..].chars().next() {
+                if is_cjk(c) {
+                    cjk += 1;
+                }
+                chars += 1;
+                i += c.len_utf8();
             }
-            chars += 1;
-            rest = &rest[c.len_utf8()..];
         }
     }
     if cjk * 5 > latin {
@@ -1326,7 +1357,7 @@ mod tests {
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
         let n = seg.sentences.len();
-        let doc = Doc { raw: &ex, norm, seg, lang, parties, hits: Vec::new(), hit_start: Vec::new(), title_hits: Vec::new(), last_named: std::cell::RefCell::new(vec![None; n]), candidates: Vec::new(), judged: Default::default(), shared_memo: Default::default(), by_article: Default::default() };
+        let doc = Doc::new(&ex, norm, seg, lang, parties, 3);
         let at = |needle: &str| (0..n).find(|&i| doc.sentence_text_at(i).starts_with(needle)).unwrap_or_else(|| panic!("no sentence {needle}"));
         let (host, backups, copies, invoices) = (at("The Provider"), at("Backups"), at("Copies"), at("Invoices"));
         // Asked out of order, so the walk back meets answers it left on the way.
@@ -1345,6 +1376,21 @@ mod tests {
                 assert_eq!(count_ascii_ci(hay.as_bytes(), needle.as_bytes()), hay.to_lowercase().matches(needle).count(), "{hay:?} {needle:?}");
             }
         }
+    }
+
+    #[test]
+    fn language_counts_letters_and_kanji_like_a_char_by_char_count() {
+        let slow = |t: &str| {
+            let head: Vec<char> = t.chars().take(200_000).collect();
+            let cjk = head.iter().filter(|c| is_cjk(**c)).count();
+            let latin = head.iter().filter(|c| c.is_ascii_alphabetic()).count();
+            if cjk * 5 > latin { Lang::Ja } else { Lang::En }
+        };
+        for t in ["", "abc", "[`@{~ 123", "本契約は、甲と乙の間で締結される。Provider", "ab日", "abcde日", "abcdef日", "Ünïcödé text with é and ß", "日本語 ABCDE fghij 漢字"] {
+            assert_eq!(detect_lang(t), slow(t), "{t}");
+        }
+        let edge = format!("{}{}", "a".repeat(199_999), "日本語日本語");
+        assert_eq!(detect_lang(&edge), slow(&edge));
     }
 
     #[test]

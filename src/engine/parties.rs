@@ -11,6 +11,22 @@ use regex::Regex;
 use crate::rules::Role;
 use crate::taxonomy::Lang;
 
+/// A party mention that can be a sentence's subject.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject {
+    start: usize,
+    role: Role,
+    /// Japanese: 'w' (は/も/において) or 'g' (が); English: ' '.
+    particle: char,
+}
+
+/// The anchor-independent reading of one sentence's parties ([`Parties::sentence`]).
+#[derive(Debug, Clone, Default)]
+pub struct SentenceParties {
+    subjects: Vec<Subject>,
+    framing: Option<Role>,
+}
+
 /// The document's party vocabulary: term → role.
 #[derive(Debug, Clone)]
 pub struct Parties {
@@ -186,10 +202,25 @@ impl Parties {
     /// The role bound by the predicate that governs a cue at byte `anchor` of `sentence`
     /// (`None` when the sentence names no party).
     pub fn role_at(&self, sentence: &str, anchor: usize) -> Option<Role> {
+        self.role_in(sentence, anchor, &self.sentence(sentence))
+    }
+
+    /// What [`Parties::role_at`] reads from `sentence` whatever the anchor — the party
+    /// mentions that can be subjects, and (English) the framing party — to be kept and
+    /// reused for every anchor asked about in the same sentence.
+    pub fn sentence(&self, s: &str) -> SentenceParties {
+        match self.lang {
+            Lang::Ja => SentenceParties { subjects: self.subjects_ja(s), framing: None },
+            Lang::En => self.subjects_en(s),
+        }
+    }
+
+    /// [`Parties::role_at`] with the sentence's [`Parties::sentence`] already read.
+    pub fn role_in(&self, sentence: &str, anchor: usize, sp: &SentenceParties) -> Option<Role> {
         let anchor = floor_char_boundary(sentence, anchor);
         match self.lang {
-            Lang::Ja => self.role_ja(sentence, anchor),
-            Lang::En => self.role_en(sentence, anchor),
+            Lang::Ja => self.role_ja(sentence, anchor, sp),
+            Lang::En => self.role_en(sentence, anchor, sp),
         }
     }
 
@@ -203,12 +234,10 @@ impl Parties {
         })
     }
 
-    fn role_ja(&self, s: &str, anchor: usize) -> Option<Role> {
-        // Subjects: a party term followed by は/が/も (optionally through 「の従業者」 etc.:
-        // 「乙の従業者は」 binds 乙).
-        let mut topic: Option<(usize, Role)> = None; // last は-subject before the anchor
-        let mut first_topic: Option<Role> = None;
-        let mut ga: Option<(usize, Role)> = None; // last が-subject before the anchor
+    /// Japanese subjects: a party term followed by は/が/も (optionally through 「の従業者」
+    /// etc.: 「乙の従業者は」 binds 乙), with the particle.
+    fn subjects_ja(&self, s: &str) -> Vec<Subject> {
+        let mut out = Vec::new();
         for (st, en, role) in self.mentions(s) {
             let rest = s[en..].trim_start();
             let rest = strip_staff_suffix(rest);
@@ -219,9 +248,16 @@ impl Parties {
             } else {
                 continue;
             };
-            if role == Role::ThirdParty && particle == 'g' {
-                // 「第三者が」 in a condition is rarely the bound party.
-            }
+            out.push(Subject { start: st, role, particle });
+        }
+        out
+    }
+
+    fn role_ja(&self, s: &str, anchor: usize, sp: &SentenceParties) -> Option<Role> {
+        let mut topic: Option<(usize, Role)> = None; // last は-subject before the anchor
+        let mut first_topic: Option<Role> = None;
+        let mut ga: Option<(usize, Role)> = None; // last が-subject before the anchor
+        for &Subject { start: st, role, particle } in &sp.subjects {
             if particle == 'w' && first_topic.is_none() {
                 first_topic = Some(role);
             }
@@ -249,9 +285,10 @@ impl Parties {
         topic.map(|(_, r)| r).or(first_topic)
     }
 
-    fn role_en(&self, s: &str, anchor: usize) -> Option<Role> {
-        let mut best: Option<(usize, Role)> = None;
-        let mut first_after: Option<Role> = None;
+    /// English subjects: the party mentions followed by their verb (not objects, not
+    /// data, not inside a relative clause), and the framing party.
+    fn subjects_en(&self, s: &str) -> SentenceParties {
+        let mut subjects = Vec::new();
         // "You acknowledge and agree that X …": the framing party binds nothing itself when
         // another subject follows; it is only the fallback.
         let mut framing: Option<Role> = None;
@@ -295,13 +332,23 @@ impl Parties {
             if data_relative_re().is_match(&s[..st]) {
                 continue;
             }
-            // "Customer Data will" is not the Customer.
-            if st < anchor {
-                best = Some((st, role));
+            subjects.push(Subject { start: st, role, particle: ' ' });
+        }
+        SentenceParties { subjects, framing }
+    }
+
+    fn role_en(&self, s: &str, anchor: usize, sp: &SentenceParties) -> Option<Role> {
+        // The last subject before the anchor binds; else the first after it.
+        let mut best: Option<(usize, Role)> = None;
+        let mut first_after: Option<Role> = None;
+        for sub in &sp.subjects {
+            if sub.start < anchor {
+                best = Some((sub.start, sub.role));
             } else if first_after.is_none() {
-                first_after = Some(role);
+                first_after = Some(sub.role);
             }
         }
+        let framing = sp.framing;
         // A subject the vocabulary does not know ("Garmin may …", "THE ACME ENTITIES ARE NOT
         // LIABLE", "Booking.com reserves the right …") is a party of unknown role: the
         // sentence must not inherit the previous sentence's party.
