@@ -129,13 +129,23 @@ impl Loose {
         let Some(bounds) = &self.bounds else {
             return if self.re.is_match(input) { Loosely::Unsure } else { Loosely::NoMatch };
         };
+        let Some(m) = self.re.find(input.clone()) else { return Loosely::NoMatch };
+        // A match no longer than the smallest bound cannot have a gap beyond its own.
+        let len = if self.chars { count_chars(&text.as_bytes()[m.range()]) } else { m.len() };
+        if bounds.iter().all(|&max| len <= max) {
+            return Loosely::Match(m.start(), m.end());
+        }
         let mut caps = self.re.create_captures();
-        self.re.search_captures(&input, &mut caps);
-        let Some(m) = caps.get_match() else { return Loosely::NoMatch };
+        // Only the match's own span is searched for the groups (its look-arounds still see
+        // the text around it): the same match, found without rescanning the sentence.
+        self.re.search_captures(&input.span(m.range()), &mut caps);
+        if caps.get_match() != Some(m) {
+            return Loosely::Unsure;
+        }
         for (i, &max) in bounds.iter().enumerate() {
             if let Some(span) = caps.get_group(i + 1) {
                 let gap = &text.as_bytes()[span.range()];
-                let rounds = if self.chars { gap.iter().filter(|&&b| (b as i8) >= -0x40).count() } else { gap.len() };
+                let rounds = if self.chars { count_chars(gap) } else { gap.len() };
                 if rounds > max {
                     return Loosely::Unsure;
                 }
@@ -143,6 +153,11 @@ impl Loose {
         }
         Loosely::Match(m.start(), m.end())
     }
+}
+
+/// Characters in valid UTF-8: the bytes that are not continuation bytes.
+fn count_chars(b: &[u8]) -> usize {
+    b.iter().filter(|&&x| (x as i8) >= -0x40).count()
 }
 
 /// The pattern text and syntax options a cue regex was compiled with.
