@@ -801,7 +801,10 @@ fn selective(seq: regex_syntax::hir::literal::Seq, head: bool) -> Option<Vec<Str
     for lit in found {
         // The automaton folds ASCII case only.
         let text = std::str::from_utf8(lit.as_bytes()).ok()?;
-        if text.len() < 3 || text.chars().any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase())) {
+        // Two letters are selective only as an acronym written in capitals (EU, UK): as
+        // a lowercase pair ("in", "we") they are everywhere.
+        let acronym = text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase());
+        if (text.len() < 3 && !acronym) || text.chars().any(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase())) {
             return None;
         }
         texts.push(text.to_ascii_lowercase());
@@ -923,6 +926,9 @@ mod tests {
         // A piece inside an optional group is not required.
         assert_eq!(gate_literals(r"(?i)\b(?:in|on)\s+(?:the\s+territory\s+)?\w+"), None);
         assert_eq!(gate_literals(r"[0-9]+"), None);
+        // Two letters only as an acronym written in capitals.
+        assert_eq!(gate_literals(r"(?i)\b(?:in|within)\s+(?:the\s+)?(?:EEA|EU|UK)\b").unwrap(), ["eea", "eu", "uk"]);
+        assert_eq!(gate_literals(r"(?i)\b(?:we|us)\s+(?:in|on)\b"), None);
     }
 
     #[test]
