@@ -619,7 +619,7 @@ fn split_title(rest: &str, rest_at: usize, p: &Patterns, md: bool) -> (Option<St
 /// Splits a block into sentences, calling `emit` with normalized ranges. A sentence that
 /// begins with ただし / 但し / "Provided, however" is joined to the previous one: the
 /// proviso is part of the rule it qualifies.
-fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: impl FnMut(usize, usize)) {
+fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, emit: impl FnMut(usize, usize)) {
     let block = &text[start..end];
     let mut pieces: Vec<(usize, usize)> = Vec::new();
     let mut s = 0;
@@ -711,7 +711,12 @@ fn split_sentences(text: &str, start: usize, end: usize, lang: Lang, mut emit: i
     if s < block.len() {
         pieces.push((s, block.len()));
     }
-    // Trim and merge provisos.
+    emit_pieces(block, start, pieces, emit);
+}
+
+/// Emits the pieces of a block, trimmed, with a proviso (ただし, "Provided that") merged
+/// into the sentence before it.
+fn emit_pieces(block: &str, start: usize, pieces: Vec<(usize, usize)>, mut emit: impl FnMut(usize, usize)) {
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (a, b) in pieces {
         let piece = &block[a..b];
@@ -818,7 +823,7 @@ mod tests {
 
     /// The character-by-character loop that [`split_sentences`] replaced, kept as the
     /// reference its byte loop must agree with.
-    fn split_sentences_by_char(text: &str, start: usize, end: usize, lang: Lang, mut emit: impl FnMut(usize, usize)) {
+    fn split_sentences_by_char(text: &str, start: usize, end: usize, lang: Lang, emit: impl FnMut(usize, usize)) {
         let block = &text[start..end];
         let mut pieces: Vec<(usize, usize)> = Vec::new();
         let mut s = 0;
@@ -892,31 +897,7 @@ mod tests {
         if s < block.len() {
             pieces.push((s, block.len()));
         }
-        // Trim and merge provisos.
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (a, b) in pieces {
-            let piece = &block[a..b];
-            let lead = piece.len() - piece.trim_start().len();
-            let a = a + lead;
-            let b = a + block[a..b].trim_end().len();
-            if a >= b {
-                continue;
-            }
-            let t = &block[a..b];
-            let proviso = t.starts_with("ただし") || t.starts_with("但し") || t.starts_with("但書")
-                || t.starts_with("Provided, however") || t.starts_with("Provided however") || t.starts_with("Provided that")
-                || t.starts_with("provided, however") || t.starts_with("provided that");
-            if proviso {
-                if let Some(last) = merged.last_mut() {
-                    last.1 = b;
-                    continue;
-                }
-            }
-            merged.push((a, b));
-        }
-        for (a, b) in merged {
-            emit(start + a, start + b);
-        }
+        emit_pieces(block, start, pieces, emit);
     }
 
     #[test]
