@@ -73,7 +73,7 @@ struct Doc<'a> {
     title_hits: Vec<Vec<Owner>>,
     /// Per sentence, once asked: the last sentence up to it whose main predicate names a
     /// party, and that party's role (`None`: there is none), for [`Doc::main_role`].
-    last_named: std::cell::RefCell<Vec<Option<Option<(usize, Role)>>>>,
+    last_named: std::cell::RefCell<Vec<Option<LastNamed>>>,
     /// Per rule: its candidate sentences, in order, and whether the rule's topic is in
     /// the title of the sentence's article (or an enclosing one).
     candidates: Vec<Vec<(usize, bool)>>,
@@ -167,6 +167,10 @@ impl<'a> Doc<'a> {
         map.get(&art).map(Vec::as_slice).unwrap_or(&[])
     }
 }
+
+/// The last sentence (up to some sentence) whose main predicate names a party, and the
+/// party's role; `None` when there is none.
+type LastNamed = Option<(usize, Role)>;
 
 /// What one sentence contributes to one rule.
 #[derive(Debug, Clone)]
