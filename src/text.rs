@@ -370,8 +370,22 @@ pub fn regex_ascii(pattern: &str) -> Result<regex::Regex, regex::Error> {
 
 /// The second step of [`regex`]: Unicode mode, with `\b` made ASCII where possible.
 pub fn regex_unicode(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    if pattern.contains("\\\\") {
-        return build_regex(pattern, true);
+    let mut last = None;
+    for p in unicode_spellings(pattern) {
+        match build_regex(&p, true) {
+            Ok(re) => return Ok(re),
+            Err(e) => last = Some(e),
+        }
     }
-    build_regex(&pattern.replace("\\b", "(?-u:\\b)"), true).or_else(|_| build_regex(pattern, true))
+    Err(last.expect("the pattern itself is always tried"))
+}
+
+/// What [`regex_unicode`] tries to compile, in order: the pattern with `\b` made ASCII,
+/// then the pattern as written. A pattern with an escaped backslash is taken only as
+/// written (the rewrite could touch a `\\b` that is no word boundary).
+pub fn unicode_spellings(pattern: &str) -> Vec<String> {
+    if pattern.contains("\\\\") {
+        return vec![pattern.to_string()];
+    }
+    vec![pattern.replace("\\b", "(?-u:\\b)"), pattern.to_string()]
 }

@@ -168,15 +168,17 @@ struct Syntax {
     utf8: bool,
 }
 
-/// How a cue regex is compiled. A pattern written in ASCII only (an English cue) whose
-/// classes need Unicode mode on `&str` (`[^.;]`) is run as a byte regex with Unicode off:
-/// its lazy DFA is many times smaller, so a batch does not spend its time building it. A
-/// gap then counts bytes, not characters, which only differs beside non-ASCII letters.
+/// How a cue regex is compiled. The mode is the first that compiles of: Unicode off on
+/// `&str`; for a pattern written in ASCII only (an English cue) whose classes need Unicode
+/// mode on `&str` (`[^.;]`), a byte regex with Unicode off — its lazy DFA is many times
+/// smaller, so a batch does not spend its time building it, and a gap then counts bytes,
+/// not characters, which only differs beside non-ASCII letters; else Unicode mode, with
+/// `\b` made ASCII where possible ([`crate::text::unicode_spellings`]).
 #[derive(Debug, Clone)]
 enum Matcher {
+    /// A `regex` crate regex, for the cues whose groups are read (sensitivity counts).
     Str(Regex),
-    Bytes(regex::bytes::Regex),
-    /// The same regex built without a prefilter ([`meta_regex`]): the cue's gate already
+    /// Every other cue, built without a prefilter ([`meta_regex`]): the cue's gate already
     /// put one of its literals in the sentence, so a literal prefilter mostly restarts the
     /// DFA at every false start of a common word. `widen`: a byte regex on UTF-8 text.
     Meta { re: regex_automata::meta::Regex, pattern: String, widen: bool },
@@ -196,17 +198,31 @@ impl Syntax {
 }
 
 impl Matcher {
-    fn new(pattern: &str, bytes_ok: bool) -> Result<(Matcher, Syntax), regex::Error> {
+    /// `pattern` compiled once, in the first mode that takes it; `groups`: the cue's
+    /// capture groups are read, so it must be a `regex` crate regex.
+    fn new(pattern: &str, groups: bool) -> Result<(Matcher, Syntax), regex::Error> {
         let syntax = |unicode: bool, utf8: bool, p: &str| Syntax { pattern: p.to_string(), unicode, utf8 };
-        if let Ok(re) = crate::text::regex_ascii(pattern) {
-            return Ok((Matcher::Str(re), syntax(false, true, pattern)));
+        if groups {
+            if let Ok(re) = crate::text::regex_ascii(pattern) {
+                return Ok((Matcher::Str(re), syntax(false, true, pattern)));
+            }
+            // regex_unicode may have rewritten `\b`: the syntax is that of what it built.
+            return crate::text::regex_unicode(pattern).map(|re| {
+                let s = syntax(true, true, re.as_str());
+                (Matcher::Str(re), s)
+            });
         }
-        if bytes_ok && pattern.is_ascii() {
-            if let Ok(re) = regex::bytes::RegexBuilder::new(pattern).unicode(false).build() {
-                return Ok((Matcher::Bytes(re), syntax(false, false, pattern)));
+        let mut modes = vec![syntax(false, true, pattern)];
+        if pattern.is_ascii() {
+            modes.push(syntax(false, false, pattern));
+        }
+        modes.extend(crate::text::unicode_spellings(pattern).iter().map(|p| syntax(true, true, p)));
+        for s in modes {
+            if let Some(re) = s.parse().and_then(|hir| meta_regex(&s, &hir)) {
+                return Ok((Matcher::Meta { re, pattern: s.pattern.clone(), widen: !s.utf8 }, s));
             }
         }
-        // regex_unicode may have rewritten `\b`: the syntax is that of what it built.
+        // No mode compiles: the `regex` crate says why.
         crate::text::regex_unicode(pattern).map(|re| {
             let s = syntax(true, true, re.as_str());
             (Matcher::Str(re), s)
@@ -216,7 +232,6 @@ impl Matcher {
     fn is_match(&self, text: &str) -> bool {
         match self {
             Matcher::Str(re) => re.is_match(text),
-            Matcher::Bytes(re) => re.is_match(text.as_bytes()),
             Matcher::Meta { re, .. } => re.is_match(text.as_bytes()),
         }
     }
@@ -224,7 +239,6 @@ impl Matcher {
     fn find(&self, text: &str) -> Option<(usize, usize)> {
         match self {
             Matcher::Str(re) => re.find(text).map(|m| (m.start(), m.end())),
-            Matcher::Bytes(re) => re.find(text.as_bytes()).map(|m| widen(text, m.start(), m.end())),
             Matcher::Meta { re, widen: w, .. } => re.find(text.as_bytes()).map(|m| if *w { widen(text, m.start(), m.end()) } else { (m.start(), m.end()) }),
         }
     }
@@ -251,7 +265,7 @@ impl CueRegex {
         }
     }
 
-    /// Capture groups of the first match; cues compiled with `bytes_ok = false` only.
+    /// Capture groups of the first match; cues compiled with `groups` only.
     pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
         match &self.re {
             Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text) != Loosely::NoMatch) => re.captures(text),
@@ -276,7 +290,6 @@ impl CueRegex {
     pub fn as_str(&self) -> &str {
         match &self.re {
             Matcher::Str(re) => re.as_str(),
-            Matcher::Bytes(re) => re.as_str(),
             Matcher::Meta { pattern, .. } => pattern,
         }
     }
@@ -540,7 +553,7 @@ impl RuleSet {
                     return Err(invalid(&shared_name, format!("set \"{set}\": shared sets cannot include other sets ({cue})")));
                 }
                 match cue.strip_prefix("re:") {
-                    Some(re) => res.push(compile_regex(re, &shared_name, set, &mut lits, &mut lit_index, &mut gates, true)?),
+                    Some(re) => res.push(compile_regex(re, &shared_name, set, &mut lits, &mut lit_index, &mut gates, false)?),
                     None => add_literal(&mut lits, &mut lit_index, cue, Owner::Shared(si), &shared_name)?,
                 }
             }
@@ -578,7 +591,7 @@ impl RuleSet {
             for (cues, excl) in [(&def.cues, false), (&def.exclude, true)] {
                 for cue in cues {
                     match cue.strip_prefix("re:") {
-                        Some(re) if !excl => res.push(compile_regex(re, &sens_name, id, &mut lits, &mut lit_index, &mut gates, false)?),
+                        Some(re) if !excl => res.push(compile_regex(re, &sens_name, id, &mut lits, &mut lit_index, &mut gates, true)?),
                         Some(_) => return Err(invalid(&sens_name, format!("{id}: exclusion cues must be literals"))),
                         None => add_literal(&mut lits, &mut lit_index, cue, Owner::Sensitivity(i, excl), &sens_name)?,
                     }
@@ -611,7 +624,7 @@ impl RuleSet {
                         }
                         cs.regexes.extend(shared_regexes[shi].iter().cloned());
                     } else if let Some(re) = cue.strip_prefix("re:") {
-                        cs.regexes.push(compile_regex(re, &name, set, &mut lits, &mut lit_index, &mut gates, true)?);
+                        cs.regexes.push(compile_regex(re, &name, set, &mut lits, &mut lit_index, &mut gates, false)?);
                     } else {
                         add_literal(&mut lits, &mut lit_index, cue, Owner::Rule(ri, si), &name)?;
                     }
@@ -750,16 +763,9 @@ fn compile_regex(
     lits: &mut Vec<Literal>,
     lit_index: &mut HashMap<(String, bool, bool), usize>,
     gates: &mut usize,
-    bytes_ok: bool,
+    groups: bool,
 ) -> Result<CueRegex, RuleError> {
-    let (mut compiled, syntax) = Matcher::new(re, bytes_ok).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
-    // Cues whose groups are never read (all but the sensitivity cues) run without a
-    // prefilter.
-    if bytes_ok {
-        if let Some(m) = syntax.parse().and_then(|hir| meta_regex(&syntax, &hir)) {
-            compiled = Matcher::Meta { re: m, pattern: syntax.pattern.clone(), widen: !syntax.utf8 };
-        }
-    }
+    let (compiled, syntax) = Matcher::new(re, groups).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
     let gate = gate_literals(re).map(|texts| {
         let g = *gates;
         *gates += 1;
@@ -772,11 +778,6 @@ fn compile_regex(
     Ok(CueRegex { re: compiled, gate, loose })
 }
 
-/// Literals one of which every match of `pattern` contains — at its start, at its end, or
-/// where a required piece of it starts ("releas" in `(?:you|i)\s+releas\w*[^.]{0,80}from`)
-/// — lowercased for the case-insensitive automaton; `None` when there is no short, finite
-/// set of them long enough to be selective (a gate of single digits would hit everywhere).
-/// Of the candidate sets, the one whose shortest literal is longest wins.
 /// Literals one of which every match of `pattern` contains — at its start, at its end, or
 /// where a required piece of it starts ("releas" in `(?:you|i)\s+releas\w*[^.]{0,80}from`)
 /// — lowercased for the case-insensitive automaton; `None` when there is no short, finite
@@ -959,7 +960,7 @@ mod tests {
 
     #[test]
     fn loose_form_captures_each_long_gap_of_a_class() {
-        let loose = |p: &str| Loose::new(&Matcher::new(p, true).unwrap().1);
+        let loose = |p: &str| Loose::new(&Matcher::new(p, false).unwrap().1);
         assert_eq!(loose(r"a[^.;]{0,80}b[^.]{1,20}c").unwrap().bounds, Some(vec![80, 20]));
         assert!(loose(r"a\s{0,3}b").is_none());
         assert!(loose(r"\{0,10\}").is_none());
@@ -981,7 +982,7 @@ mod tests {
     #[test]
     fn loose_match_beyond_a_bound_falls_back_to_the_counted_regex() {
         let (mut lits, mut index, mut gates) = (Vec::new(), HashMap::new(), 0);
-        let cue = compile_regex(r"(?i)alpha[^.]{0,10}omega", "t.toml", "topic", &mut lits, &mut index, &mut gates, true).unwrap();
+        let cue = compile_regex(r"(?i)alpha[^.]{0,10}omega", "t.toml", "topic", &mut lits, &mut index, &mut gates, false).unwrap();
         // The loose form's leftmost match spans a gap of 17; the counted one starts later.
         let text = "alpha 1234567890 alpha 12 omega";
         assert_eq!(cue.find(text), Some((17, 31)));
@@ -1033,7 +1034,7 @@ mod tests {
         let mut index = HashMap::new();
         let mut gates = 0;
         let pat = r"(?i)\b(?:modif|chang)\w*[^.;]{0,20}\bservices?\b";
-        let cue = compile_regex(pat, "t.toml", "topic", &mut lits, &mut index, &mut gates, true).unwrap();
+        let cue = compile_regex(pat, "t.toml", "topic", &mut lits, &mut index, &mut gates, false).unwrap();
         let plain = Regex::new(pat).unwrap();
         for text in [
             "We may modify the Services at any time.",
