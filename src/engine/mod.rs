@@ -36,8 +36,6 @@ impl Default for AnalyzeOptions {
 /// The analyzer: a compiled rule set.
 pub struct Analyzer {
     pub rules: RuleSet,
-    /// Per rule: index of its `topic` set.
-    topic_set: Vec<usize>,
     /// Rules with an ungated `topic` regex: every sentence is a candidate.
     topic_ungated: Vec<usize>,
     /// Per owner: the rules a hit of it makes the sentence a candidate for (its own rule,
@@ -69,8 +67,6 @@ struct Doc<'a> {
     hits: Vec<Hit>,
     /// Where each owner's hits start in `hits` (one more entry than owners).
     hit_start: Vec<u32>,
-    /// Hits in each article title, per article.
-    title_hits: Vec<Vec<Owner>>,
     /// Per sentence, once asked: the last sentence up to it whose main predicate names a
     /// party, and that party's role (`None`: there is none), for [`Doc::main_role`].
     last_named: std::cell::RefCell<Vec<Option<LastNamed>>>,
@@ -100,7 +96,6 @@ impl<'a> Doc<'a> {
             parties,
             hits: Vec::new(),
             hit_start: Vec::new(),
-            title_hits: Vec::new(),
             last_named: std::cell::RefCell::new(vec![None; n]),
             candidates: Vec::new(),
             judged: Default::default(),
@@ -110,7 +105,7 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn sentence_text_at(&self, si: usize) -> &str {
+    fn sentence_text(&self, si: usize) -> &str {
         let s = &self.seg.sentences[si];
         &self.norm.text[s.start..s.end]
     }
@@ -118,7 +113,7 @@ impl<'a> Doc<'a> {
     /// [`Parties::role_at`] for sentence `si`, its party mentions read once however many
     /// anchors are asked about.
     fn role_at(&self, si: usize, anchor: usize) -> Option<Role> {
-        let text = self.sentence_text_at(si);
+        let text = self.sentence_text(si);
         let read = self.sentence_parties[si].get_or_init(|| self.parties.sentence(text));
         self.parties.role_in(text, anchor, read)
     }
@@ -194,11 +189,10 @@ struct NearMiss {
 
 impl Analyzer {
     pub fn new(rules: RuleSet) -> Self {
-        let topic_set: Vec<usize> = rules.rules.iter().map(|r| r.set_index["topic"]).collect();
         let mut topic_gates: Vec<Vec<usize>> = Vec::new();
         let mut topic_ungated = Vec::new();
         for (ri, rule) in rules.rules.iter().enumerate() {
-            for re in &rule.sets[topic_set[ri]].regexes {
+            for re in &rule.sets[rule.topic].regexes {
                 match re.gate {
                     Some(g) => {
                         if topic_gates.len() <= g {
@@ -225,7 +219,7 @@ impl Analyzer {
         }
         // The loader refuses a library without them (ENGINE_SHARED_SETS).
         let engine_sets = ["consent", "no-consent", "restrictive"].map(|n| rules.shared_index(n).expect("engine shared set"));
-        Analyzer { rules, topic_set, topic_ungated, owner_rules, engine_sets }
+        Analyzer { rules, topic_ungated, owner_rules, engine_sets }
     }
 
     /// Analyses one extracted document.
@@ -359,7 +353,6 @@ impl Analyzer {
         doc.hits = hits;
         doc.hit_start = hit_start;
         doc.candidates = self.candidates(doc, &title_hits);
-        doc.title_hits = title_hits;
     }
 
     /// Candidate sentences of every rule: a sentence with a literal cue of the rule, under
@@ -377,7 +370,7 @@ impl Analyzer {
                 let mut v: Vec<usize> = owners
                     .iter()
                     .filter_map(|o| match *o {
-                        Owner::Rule(ri, set) if set == self.topic_set[ri] => Some(ri),
+                        Owner::Rule(ri, set) if set == self.rules.rules[ri].topic => Some(ri),
                         _ => None,
                     })
                     .collect();
@@ -441,15 +434,10 @@ impl Analyzer {
         v.get(v.partition_point(|h| h.si < si)).filter(|h| h.si == si)
     }
 
-    fn sentence_text<'d>(&self, doc: &'d Doc, si: usize) -> &'d str {
-        let s = &doc.seg.sentences[si];
-        &doc.norm.text[s.start..s.end]
-    }
-
     /// Whether a set (the rule's own or `@shared`) matches sentence `si`; returns the
     /// first hit range when it is a literal.
     fn set_matches(&self, doc: &Doc, ri: usize, rule: &Rule, set: SetRef, si: usize) -> Option<Option<(usize, usize)>> {
-        let text = self.sentence_text(doc, si);
+        let text = doc.sentence_text(si);
         let set = match set {
             SetRef::Shared(shi) => {
                 if let Some(h) = self.first_hit(doc, si, Owner::Shared(shi)) {
@@ -483,7 +471,7 @@ impl Analyzer {
             return known;
         }
         let found = self.first_hit(doc, si, Owner::Shared(shi)).is_some()
-            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(self.sentence_text(doc, si)));
+            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(doc.sentence_text(si)));
         if let Some(i) = slot {
             doc.shared_memo.borrow_mut()[i] = Some(found);
         }
@@ -586,7 +574,7 @@ impl Analyzer {
                 }
                 // Party and modality at the governing predicate of the first cue.
                 let sent_start = doc.seg.sentences[si].start;
-                let text = self.sentence_text(doc, si);
+                let text = doc.sentence_text(si);
                 let rel_anchor = first_cue.map(|(s, _)| s - sent_start);
                 let anchor = rel_anchor.unwrap_or(text.len());
                 let key = (si, rel_anchor);
@@ -605,7 +593,7 @@ impl Analyzer {
                         // 「乙は、次の各号に掲げる行為をしてはならない。（1）目的外利用」: an item
                         // without its own predicate takes the lead-in's.
                         if let Some(lead) = lead_in(doc, si) {
-                            modality = modality::classify(&doc.norm.text[doc.seg.sentences[lead].start..doc.seg.sentences[lead].end], None, doc.lang);
+                            modality = modality::classify(doc.sentence_text(lead), None, doc.lang);
                         }
                     }
                     doc.judged.borrow_mut().insert(key, (role, modality));
@@ -802,7 +790,7 @@ impl Analyzer {
                 if doc.seg.sentences[si].heading {
                     continue;
                 }
-                let text = self.sentence_text(doc, si);
+                let text = doc.sentence_text(si);
                 if !def.context.is_empty() && self.first_hit(doc, si, Owner::Context(i)).is_none() {
                     continue;
                 }
@@ -847,7 +835,6 @@ impl Analyzer {
         (found.iter().map(|f| f.id.clone()).collect(), found)
     }
 }
-
 
 /// The lead-in sentence an item belongs to: the nearest earlier non-item sentence of the
 /// same article, if it announces a list ("shall:", 「次の各号」「以下の」).
@@ -972,7 +959,6 @@ fn boundary_ok(text: &str, start: usize, end: usize, word_start: bool, word_end:
     }
     true
 }
-
 
 /// Builds an evidence item quoting the original text.
 fn make_evidence(doc: &Doc, si: usize, cue: Option<(usize, usize)>, role: Option<Role>, modality: Option<Modality>, effect: &str) -> Evidence {
@@ -1362,7 +1348,7 @@ mod tests {
         let parties = Parties::resolve(&norm.text, lang);
         let n = seg.sentences.len();
         let doc = Doc::new(&ex, norm, seg, lang, parties, 3);
-        let at = |needle: &str| (0..n).find(|&i| doc.sentence_text_at(i).starts_with(needle)).unwrap_or_else(|| panic!("no sentence {needle}"));
+        let at = |needle: &str| (0..n).find(|&i| doc.sentence_text(i).starts_with(needle)).unwrap_or_else(|| panic!("no sentence {needle}"));
         let (host, backups, copies, invoices) = (at("The Provider"), at("Backups"), at("Copies"), at("Invoices"));
         // Asked out of order, so the walk back meets answers it left on the way.
         assert_eq!(doc.main_role(copies), Role::Provider);
@@ -1410,4 +1396,3 @@ mod tests {
         assert_eq!(detect_lang(&long), Lang::Ja);
     }
 }
-
