@@ -353,7 +353,7 @@ mod tests {
 /// Lazy-DFA cache per regex and thread. Cues with bounded gaps (`[^.;]{0,80}`) build
 /// many states; with the 2 MB default the cache is cleared over and over and the DFA
 /// rebuilt on every sentence.
-const DFA_CACHE: usize = 32 << 20;
+pub(crate) const DFA_CACHE: usize = 32 << 20;
 
 pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex_ascii(pattern).or_else(|_| regex_unicode(pattern))

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::extract::Extracted;
 use crate::report::model::{ClauseFinding, DocSummary, DocumentReport, Evidence, PartyInfo, RiskFinding, SensitivityFinding};
-use crate::rules::{CueRegex, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet, SetRef};
+use crate::rules::{CueRegex, GateAt, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet, SetRef};
 use crate::segment::{segment, Segmented};
 use crate::taxonomy::{ClauseStatus, CloudVerdict, DocKind, IdKind, Lang, Profile, Requirement, RiskStatus};
 use crate::text::{is_cjk, normalize, NormText};
@@ -443,7 +443,7 @@ impl Analyzer {
                 if let Some(h) = self.first_hit(doc, si, Owner::Shared(shi)) {
                     return Some(Some((h.start, h.end)));
                 }
-                return self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(text)).then_some(None);
+                return self.rules.shared_regexes[shi].iter().any(|r| self.gate_span(doc, si, r).is_some_and(|span| r.is_match_in(text, span))).then_some(None);
             }
             SetRef::Local(set) => set,
         };
@@ -452,10 +452,8 @@ impl Analyzer {
         }
         let start = doc.seg.sentences[si].start;
         for r in &rule.sets[set].regexes {
-            if !self.gate_open(doc, si, r) {
-                continue;
-            }
-            let found = r.find(text);
+            let Some(span) = self.gate_span(doc, si, r) else { continue };
+            let found = r.find_in(text, span);
             if let Some((ms, me)) = found {
                 return Some(Some((start + ms, start + me)));
             }
@@ -471,7 +469,7 @@ impl Analyzer {
             return known;
         }
         let found = self.first_hit(doc, si, Owner::Shared(shi)).is_some()
-            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_open(doc, si, r) && r.is_match(doc.sentence_text(si)));
+            || self.rules.shared_regexes[shi].iter().any(|r| self.gate_span(doc, si, r).is_some_and(|span| r.is_match_in(doc.sentence_text(si), span)));
         if let Some(i) = slot {
             doc.shared_memo.borrow_mut()[i] = Some(found);
         }
@@ -481,6 +479,21 @@ impl Analyzer {
     /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
     fn gate_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
         r.gate.is_none_or(|g| self.first_hit(doc, si, Owner::Gate(g)).is_some())
+    }
+
+    /// The part of sentence `si` (its own offsets) where a match of `r` can lie, `None`
+    /// when its gate is closed: every match starts at a gate literal (or ends at one), so
+    /// nothing before the first (after the last) needs searching.
+    fn gate_span(&self, doc: &Doc, si: usize, r: &CueRegex) -> Option<std::ops::Range<usize>> {
+        let s = &doc.seg.sentences[si];
+        let Some(g) = r.gate else { return Some(0..s.end - s.start) };
+        let hits = self.hits_in(doc, si, Owner::Gate(g));
+        match r.gate_at {
+            _ if hits.is_empty() => None,
+            GateAt::Start => Some(hits.iter().map(|h| h.start).min().unwrap_or(s.start) - s.start..s.end - s.start),
+            GateAt::End => Some(0..hits.iter().map(|h| h.end).max().unwrap_or(s.end) - s.start),
+            GateAt::Inside => Some(0..s.end - s.start),
+        }
     }
 
     /// Runs the rule's patterns over its candidate sentences.
@@ -1086,8 +1099,14 @@ pub fn detect_lang(text: &str) -> Lang {
         // An ASCII run, counted a block at a time (letters: `x | 0x20` in a..=z); the
         // other characters are decoded one at a time.
         let end = b.len().min(i + (LIMIT - chars));
-        let run = b[i..end].iter().position(|x| !x.is_ascii()).unwrap_or(end - i);
-        latin += b[i..i + run].iter().map(|&x| ((x | 0x20).wrapping_sub(b'a') < 26) as usize).sum::<usize>();
+        // Whole 32-byte blocks first (branch-free, vectorized), then byte by byte.
+        let mut j = i;
+        while j + 32 <= end && b[j..j + 32].iter().fold(0u8, |a, &x| a | x) < 0x80 {
+            latin += b[j..j + 32].iter().map(|&x| ((x | 0x20).wrapping_sub(b'a') < 26) as u8).sum::<u8>() as usize;
+            j += 32;
+        }
+        let run = j - i + b[j..end].iter().position(|x| !x.is_ascii()).unwrap_or(end - j);
+        latin += b[j..i + run].iter().map(|&x| ((x | 0x20).wrapping_sub(b'a') < 26) as usize).sum::<usize>();
         chars += run;
         i += run;
         if chars < LIMIT {
@@ -1378,6 +1397,15 @@ mod tests {
         };
         for t in ["", "abc", "[`@{~ 123", "本契約は、甲と乙の間で締結される。Provider", "ab日", "abcde日", "abcdef日", "Ünïcödé text with é and ß", "日本語 ABCDE fghij 漢字"] {
             assert_eq!(detect_lang(t), slow(t), "{t}");
+        }
+        // Long ASCII runs go a block at a time: blocks cut by a CJK character at every offset.
+        let block = "The Provider [shall] keep @data` {secret} ~ 123 _Zz_ ".repeat(3);
+        // 96 letters: 19 CJK characters are English (95 < 96), 20 Japanese.
+        for cut in 0..block.len() {
+            for tail in ["日本語日本語日本語日本語日本語日", "日本語日本語日本語日本語日本語日本"] {
+                let t = format!("{}日本語{}{tail}", &block[..cut], &block[cut..]);
+                assert_eq!(detect_lang(&t), slow(&t), "{t}");
+            }
         }
         let edge = format!("{}{}", "a".repeat(199_999), "日本語日本語");
         assert_eq!(detect_lang(&edge), slow(&edge));

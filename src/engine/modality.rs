@@ -34,63 +34,115 @@ impl Modality {
     }
 }
 
+/// The alternatives of a predicate or modal, in the order they are tried at one position
+/// (the first that matches wins, so negated forms come before their positive prefixes:
+/// ことができない before ことができ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    NegObl,
+    /// 「なければならない」: an obligation, but not the 「もの」 form of [`Group::Obl`].
+    Obl2,
+    Pro,
+    Eff,
+    Perm,
+    Obl,
+}
+
+impl Group {
+    fn modality(self) -> Modality {
+        match self {
+            Group::NegObl => Modality::NegatedObligation,
+            Group::Pro => Modality::Prohibition,
+            Group::Eff => Modality::Effort,
+            Group::Perm => Modality::Permission,
+            Group::Obl | Group::Obl2 => Modality::Obligation,
+        }
+    }
+}
+
+const JA_PREDICATES: [(Group, &str); 6] = [
+    (Group::NegObl, "義務を負わない|義務を負いません|必要はない|必要はありません|要しない|要しません|責任を負わない|責任を負いません|責を負わない|一切責任を負わ|賠償しない|賠償しません|保証しない|保証しません|保証するものではありません|保証するものではない"),
+    (Group::Obl2, "なければならない|なければならず|ねばならない|なければなりません"),
+    (Group::Pro, "てはならない|てはならず|てはなりません|ではならない|てはいけない|ないものとする|ないものとし|ないものとします|ないこととする|ないこととします|ないこと[。とに]|ことはできない|ことはできず|ことはできません|ことができない|ことができず|ことができません|できないものと|できない|できず|できません|禁止する|禁止します|禁止され|禁じ|認めない|認めません|許されない|行わない|行いません|しない[。、]|しません|いたしません|せず|しないものと|しないよう|ないよう[にし]|[さしわかがたまられけめせえべいこぜ]ない。|ません。"),
+    (Group::Eff, "努める|努めるもの|努めます|努力する|努力します|努力義務|努めなければ"),
+    (Group::Perm, "ことができ|ことが可能|ことがあ|場合があ|できるものと|できる|できます|妨げない|妨げません|差し支えない|差し支えありません|自由に|権利を有する|権利を有します|権利を留保|裁量により|裁量で"),
+    (Group::Obl, "ものとする|ものとし|ものとします|こととする|こととします|義務を負う|義務を負います|責任を負う|責任を負います|責を負う|負うものと|しなければ|しなくてはならない|遵守する|遵守します|講じる|講ずる|講じます|従う|従います|報告する|報告します|通知する|通知します|返還する|返却する|廃棄する|削除する|消去する|する。|します。|いたします|行う。|行います|とする。|こと。"),
+];
+
+const EN_MODALS: [(Group, &str); 5] = [
+    (Group::NegObl, r"(?:shall|will|does|do|is|are)\s+not\s+(?:be\s+)?(?:required|obliged|obligated|responsible|liable)|(?:has|have|shall have|will have|bears?)\s+no\s+(?:obligation|duty|responsibility|liability)|is\s+under\s+no\s+obligation|need\s+not|not\s+(?:be\s+)?(?:obliged|obligated|required)\s+to|makes?\s+no\s+(?:representations?|warrant)"),
+    (Group::Pro, r"(?:shall|will|does|do|did)\s+not\s+have\s+(?:the|any)\s+right|(?:has|have)\s+no\s+right|(?:is|are|shall\s+not\s+be|will\s+not\s+be)\s+not\s+entitled|shall\s+not|shall\s+in\s+no\s+(?:event|case)|will\s+not|won't|must\s+not|may\s+not|cannot|can\s+not|can't|(?:is|are)\s+not\s+(?:permitted|allowed|entitled|authori[sz]ed)\s+to|(?:is|are)\s+(?:prohibited|forbidden|restricted)\s+from|agrees?\s+not\s+to|undertakes?\s+not\s+to|will\s+never|shall\s+never|(?:shall|will)\s+refrain\s+from|in\s+no\s+event\s+(?:shall|will|may)|do\s+not|does\s+not|never"),
+    (Group::Eff, r"commercially\s+reasonable\s+efforts|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|reasonable\s+endeavou?rs|best\s+endeavou?rs|all\s+reasonable\s+endeavou?rs|endeavou?r\s+to|endeavou?rs\s+to|strive\s+to|strives\s+to|aims?\s+to|attempt\s+to|attempts\s+to|try\s+to|tries\s+to|seeks?\s+to|efforts\s+to"),
+    (Group::Perm, r"(?:may|might|could)\s+(?:also\s+|still\s+)?(?:have|need)\s+to|may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|(?:shall|will)\s+be\s+free\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion"),
+    (Group::Obl, r"shall|must|will|agrees?\s+to|undertakes?\s+to|(?:further|hereby)\s+(?:agrees?|undertakes?|covenants?)|(?:agrees?|undertakes?|covenants?)\s+as\s+follows|(?:is|are)\s+(?:required|obliged|obligated|responsible|liable)|commits?\s+to|warrants?|ensures?|covenants?|is\s+to|are\s+to|has\s+to|have\s+to"),
+];
+
+/// One regex per alternative, searched together: a match tells which alternative it is
+/// without a capture search (what a single regex of named groups would need).
+struct Alternatives {
+    re: regex_automata::meta::Regex,
+    groups: Vec<Group>,
+}
+
+/// A match of [`Alternatives`]: its byte range and alternative.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    start: usize,
+    end: usize,
+    group: Group,
+}
+
+impl Alternatives {
+    /// `around` wraps each alternative (`{}` is where it goes); compiled as
+    /// [`crate::text::regex`] would compile the whole alternation: ASCII mode when every
+    /// alternative takes it, else Unicode mode with `\b` made ASCII.
+    fn new(around: &str, alts: &[(Group, &str)]) -> Alternatives {
+        let patterns: Vec<String> = alts.iter().map(|(_, p)| around.replace("{}", &format!("(?:{p})"))).collect();
+        let build = |unicode: bool, patterns: &[String]| {
+            regex_automata::meta::Builder::new()
+                .syntax(regex_automata::util::syntax::Config::new().unicode(unicode))
+                .configure(regex_automata::meta::Config::new().hybrid_cache_capacity(crate::text::DFA_CACHE))
+                .build_many(patterns)
+        };
+        let re = build(false, &patterns)
+            .or_else(|_| build(true, &patterns.iter().map(|p| crate::text::unicode_spellings(p).remove(0)).collect::<Vec<_>>()))
+            .or_else(|_| build(true, &patterns))
+            .expect("modality regex");
+        Alternatives { re, groups: alts.iter().map(|(g, _)| *g).collect() }
+    }
+
+    /// The first match starting at or after `at` and ending by `end` (the text around
+    /// still seen by `\b`).
+    fn find(&self, s: &str, at: usize, end: usize) -> Option<Found> {
+        let input = regex_automata::Input::new(s).span(at..end);
+        self.re.find(input).map(|m| Found { start: m.start(), end: m.end(), group: self.groups[m.pattern().as_usize()] })
+    }
+}
+
 struct JaPatterns {
-    predicate: Regex,
+    predicate: Alternatives,
     effort: Regex,
 }
 
 fn ja() -> &'static JaPatterns {
     static P: OnceLock<JaPatterns> = OnceLock::new();
     P.get_or_init(|| JaPatterns {
-        // Ordered: at one position the first alternative wins, so negated forms come
-        // before their positive prefixes (ことができない before ことができ).
-        predicate: crate::text::regex(concat!(
-            "(?P<neg_obl>義務を負わない|義務を負いません|必要はない|必要はありません|要しない|要しません|責任を負わない|責任を負いません|責を負わない|一切責任を負わ|賠償しない|賠償しません|保証しない|保証しません|保証するものではありません|保証するものではない)",
-            "|(?P<obl2>なければならない|なければならず|ねばならない|なければなりません)",
-            "|(?P<pro>てはならない|てはならず|てはなりません|ではならない|てはいけない|ないものとする|ないものとし|ないものとします|ないこととする|ないこととします|ないこと[。とに]|ことはできない|ことはできず|ことはできません|ことができない|ことができず|ことができません|できないものと|できない|できず|できません|禁止する|禁止します|禁止され|禁じ|認めない|認めません|許されない|行わない|行いません|しない[。、]|しません|いたしません|せず|しないものと|しないよう|ないよう[にし]|[さしわかがたまられけめせえべいこぜ]ない。|ません。)",
-            "|(?P<eff>努める|努めるもの|努めます|努力する|努力します|努力義務|努めなければ)",
-            "|(?P<perm>ことができ|ことが可能|ことがあ|場合があ|できるものと|できる|できます|妨げない|妨げません|差し支えない|差し支えありません|自由に|権利を有する|権利を有します|権利を留保|裁量により|裁量で)",
-            "|(?P<obl>ものとする|ものとし|ものとします|こととする|こととします|義務を負う|義務を負います|責任を負う|責任を負います|責を負う|負うものと|しなければ|しなくてはならない|遵守する|遵守します|講じる|講ずる|講じます|従う|従います|報告する|報告します|通知する|通知します|返還する|返却する|廃棄する|削除する|消去する|する。|します。|いたします|行う。|行います|とする。|こと。)",
-        ))
-        .expect("ja modality regex"),
+        predicate: Alternatives::new("{}", &JA_PREDICATES),
         effort: crate::text::regex("努め|努力|よう配慮|ように配慮|よう留意|ように留意|可能な限り|できる限り|最善を尽く|合理的な範囲で|商業上合理的").expect("ja effort regex"),
     })
 }
 
 struct EnPatterns {
-    modal: Regex,
+    modal: Alternatives,
     effort: Regex,
 }
 
 fn en() -> &'static EnPatterns {
     static P: OnceLock<EnPatterns> = OnceLock::new();
     P.get_or_init(|| EnPatterns {
-        modal: crate::text::regex(concat!(
-            r"(?i)\b(?:",
-            r"(?P<neg_obl>(?:shall|will|does|do|is|are)\s+not\s+(?:be\s+)?(?:required|obliged|obligated|responsible|liable)|(?:has|have|shall have|will have|bears?)\s+no\s+(?:obligation|duty|responsibility|liability)|is\s+under\s+no\s+obligation|need\s+not|not\s+(?:be\s+)?(?:obliged|obligated|required)\s+to|makes?\s+no\s+(?:representations?|warrant))",
-            r"|(?P<pro>(?:shall|will|does|do|did)\s+not\s+have\s+(?:the|any)\s+right|(?:has|have)\s+no\s+right|(?:is|are|shall\s+not\s+be|will\s+not\s+be)\s+not\s+entitled|shall\s+not|shall\s+in\s+no\s+(?:event|case)|will\s+not|won't|must\s+not|may\s+not|cannot|can\s+not|can't|(?:is|are)\s+not\s+(?:permitted|allowed|entitled|authori[sz]ed)\s+to|(?:is|are)\s+(?:prohibited|forbidden|restricted)\s+from|agrees?\s+not\s+to|undertakes?\s+not\s+to|will\s+never|shall\s+never|(?:shall|will)\s+refrain\s+from|in\s+no\s+event\s+(?:shall|will|may)|do\s+not|does\s+not|never)",
-            r"|(?P<eff>commercially\s+reasonable\s+efforts|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|reasonable\s+endeavou?rs|best\s+endeavou?rs|all\s+reasonable\s+endeavou?rs|endeavou?r\s+to|endeavou?rs\s+to|strive\s+to|strives\s+to|aims?\s+to|attempt\s+to|attempts\s+to|try\s+to|tries\s+to|seeks?\s+to|efforts\s+to)",
-            r"|(?P<perm>(?:may|might|could)\s+(?:also\s+|still\s+)?(?:have|need)\s+to|may|might|(?:is|are|shall\s+be|will\s+be)\s+entitled\s+to|(?:shall|will)\s+be\s+free\s+to|reserves?\s+the\s+right|(?:has|have|shall\s+have|will\s+have|retains?)\s+the\s+right|(?:is|are)\s+(?:permitted|allowed|free|authori[sz]ed)\s+to|can|could|at\s+(?:its|our|their|his|her)\s+(?:sole\s+|absolute\s+|reasonable\s+)?discretion)",
-            r"|(?P<obl>shall|must|will|agrees?\s+to|undertakes?\s+to|(?:further|hereby)\s+(?:agrees?|undertakes?|covenants?)|(?:agrees?|undertakes?|covenants?)\s+as\s+follows|(?:is|are)\s+(?:required|obliged|obligated|responsible|liable)|commits?\s+to|warrants?|ensures?|covenants?|is\s+to|are\s+to|has\s+to|have\s+to)",
-            r")\b",
-        ))
-        .expect("en modal regex"),
+        modal: Alternatives::new(r"(?i)\b{}\b", &EN_MODALS),
         effort: crate::text::regex(r"(?i)\b(?:commercially\s+reasonable|reasonable\s+(?:commercial\s+)?efforts|best\s+efforts|good\s+faith\s+efforts|endeavou?r|strive|aims?\s+to|attempts?\s+to|tries?\s+to|try\s+to|seeks?\s+to)\b").expect("en effort regex"),
     })
-}
-
-fn group_modality(c: &regex::Captures) -> Modality {
-    if c.name("neg_obl").is_some() {
-        Modality::NegatedObligation
-    } else if c.name("pro").is_some() {
-        Modality::Prohibition
-    } else if c.name("eff").is_some() {
-        Modality::Effort
-    } else if c.name("perm").is_some() {
-        Modality::Permission
-    } else {
-        Modality::Obligation
-    }
 }
 
 /// Classifies the modality governing the cue at byte `anchor` of a normalized sentence.
@@ -109,28 +161,23 @@ fn classify_ja(s: &str, anchor: Option<usize>) -> Modality {
     // (before a ただし proviso).
     let main_end = s.find("ただし").or_else(|| s.find("但し")).unwrap_or(s.len());
     let found = match anchor {
-        Some(a) => {
-            let a = a.min(s.len());
-            p.predicate.captures_at(s, a).filter(|c| c.get(0).unwrap().start() < main_end.max(a + 1)).or_else(|| p.predicate.captures_at(s, a))
-        }
+        Some(a) => p.predicate.find(s, a.min(s.len()), s.len()),
         None => {
-            // Locate the last predicate with the DFA, then take its groups once.
-            let head = &s[..main_end];
             let mut last = None;
             let mut at = 0;
-            while let Some(m) = p.predicate.find_at(head, at) {
-                at = m.end();
-                last = Some(m.start());
+            while let Some(f) = p.predicate.find(s, at, main_end) {
+                at = f.end;
+                last = Some(f);
             }
-            last.and_then(|st| p.predicate.captures_at(head, st))
+            last
         }
     };
-    let Some(c) = found else {
+    let Some(f) = found else {
         return if p.effort.is_match(s) { Modality::Effort } else { Modality::Statement };
     };
-    let m = group_modality(&c);
+    let m = f.group.modality();
     let start = anchor.unwrap_or(0).min(s.len());
-    let end = c.get(0).unwrap().end();
+    let end = f.end;
     // 「開示しないよう努める」: the effort word right after the predicate governs it.
     let tail_end = crate::engine::parties::floor_char_boundary(s, end + 15);
     if matches!(m, Modality::Prohibition | Modality::Obligation) && p.effort.is_match(&s[end..tail_end.max(end)]) {
@@ -140,7 +187,7 @@ fn classify_ja(s: &str, anchor: Option<usize>) -> Modality {
     if matches!(m, Modality::Obligation) && p.effort.is_match(&s[start..end.max(start)]) {
         return Modality::Effort;
     }
-    if matches!(m, Modality::Obligation | Modality::Statement) && p.effort.is_match(&s[start..]) && c.name("obl").is_some_and(|o| o.as_str().starts_with("もの")) {
+    if matches!(m, Modality::Obligation | Modality::Statement) && p.effort.is_match(&s[start..]) && f.group == Group::Obl && s[f.start..f.end].starts_with("もの") {
         return Modality::Effort;
     }
     m
@@ -151,29 +198,29 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
     let anchor = anchor.unwrap_or(s.len()).min(s.len());
     // Nearest modal before the cue, within the same clause (not across a semicolon).
     let clause_start = s[..anchor].rfind([';']).map_or(0, |i| i + 1);
-    let mut best: Option<usize> = None;
+    let mut best: Option<Found> = None;
     let mut at = clause_start;
-    while let Some(m) = p.modal.find_at(s, at) {
-        if m.start() >= anchor {
+    while let Some(f) = p.modal.find(s, at, s.len()) {
+        if f.start >= anchor {
             break;
         }
-        at = m.end();
-        best = Some(m.start());
+        at = f.end;
+        best = Some(f);
     }
-    let found = best.and_then(|st| p.modal.captures_at(s, st)).or_else(|| {
+    let found = best.or_else(|| {
         // Passive or cue-first: "Sub-processors may only be engaged …".
         let clause_end = s[anchor..].find(';').map_or(s.len(), |i| anchor + i);
-        p.modal.captures_at(&s[..clause_end], anchor)
+        p.modal.find(s, anchor, clause_end)
     });
-    let Some(c) = found else {
+    let Some(f) = found else {
         return if p.effort.is_match(s) { Modality::Effort } else { Modality::Statement };
     };
-    let mut m = group_modality(&c);
+    let mut m = f.group.modality();
     // "Neither party may assign …", "No Sub-processor shall …", "nor shall": negated subject.
-    let modal_at = c.get(0).unwrap().start();
+    let modal_at = f.start;
     if matches!(m, Modality::Permission | Modality::Obligation) && negated_subject().is_match(&s[clause_start..modal_at]) {
         // "Nothing in this Agreement shall prevent either party from …" permits.
-        let after = s[c.get(0).unwrap().end()..].trim_start().to_ascii_lowercase();
+        let after = s[f.end..].trim_start().to_ascii_lowercase();
         m = if ["prevent", "restrict", "limit", "prohibit", "preclude", "be construed", "be deemed to", "affect"].iter().any(|w| after.starts_with(w)) {
             Modality::Permission
         } else {
@@ -184,14 +231,13 @@ fn classify_en(s: &str, anchor: Option<usize>) -> Modality {
     // to the next modal after the governing one ("X shall permit …, and Y shall use
     // reasonable efforts to …" is no effort of X).
     let mut scope_end = s.len();
-    let mut at = c.get(0).unwrap().end();
-    while let Some(n) = p.modal.captures_at(s, at) {
-        let whole = n.get(0).unwrap();
-        if n.name("eff").is_none() {
-            scope_end = whole.start();
+    let mut at = f.end;
+    while let Some(n) = p.modal.find(s, at, s.len()) {
+        if n.group != Group::Eff {
+            scope_end = n.start;
             break;
         }
-        at = whole.end();
+        at = n.end;
     }
     if matches!(m, Modality::Obligation | Modality::Permission) && p.effort.is_match(&s[clause_start.min(modal_at)..scope_end]) {
         return Modality::Effort;

@@ -5,6 +5,7 @@
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -46,10 +47,24 @@ pub struct CueRegex {
     /// `Owner::Gate` index, or `None` when no useful literal could be derived (the regex
     /// then runs on every sentence it is asked about).
     pub gate: Option<usize>,
+    /// Where every match holds a gate literal: the search can skip what lies before the
+    /// first one (`Start`) or after the last one (`End`).
+    pub gate_at: GateAt,
     /// The same pattern with its long bounded gaps made unbounded (`[^.;]{0,80}` →
     /// `[^.;]*`): it matches a superset, and its small DFA rejects most sentences at a
     /// fraction of the cost of the counted one.
     loose: Option<Loose>,
+}
+
+/// Where the gate literal sits in every match of a regex cue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateAt {
+    /// Every match starts with one (a prefix literal).
+    Start,
+    /// Every match ends with one (a suffix literal).
+    End,
+    /// Somewhere inside (a required piece), or the regex has no gate.
+    Inside,
 }
 
 /// The loose form of a cue with long counted gaps. Each gap is a capture group, so when
@@ -123,8 +138,8 @@ impl Loose {
     /// the loose regex's leftmost-first match took no gap beyond its bound, it is a
     /// counted match; none starts earlier (it would be a loose match too), and none at
     /// that start is preferred to it: it is the counted regex's match.
-    fn check(&self, text: &str) -> Loosely {
-        let input = regex_automata::Input::new(text.as_bytes());
+    fn check(&self, text: &str, span: Range<usize>) -> Loosely {
+        let input = regex_automata::Input::new(text.as_bytes()).span(span);
         let Some(bounds) = &self.bounds else {
             return if self.re.is_match(input) { Loosely::Unsure } else { Loosely::NoMatch };
         };
@@ -229,17 +244,22 @@ impl Matcher {
         })
     }
 
-    fn is_match(&self, text: &str) -> bool {
+    /// Whether a match lies in `span` of `text` (the text around it still seen by
+    /// look-arounds). The `regex` crate takes no end: it searches to the end of the text,
+    /// which finds the same first match when no match can end beyond `span`.
+    fn is_match(&self, text: &str, span: Range<usize>) -> bool {
         match self {
-            Matcher::Str(re) => re.is_match(text),
-            Matcher::Meta { re, .. } => re.is_match(text.as_bytes()),
+            Matcher::Str(re) => re.find_at(text, span.start).is_some(),
+            Matcher::Meta { re, .. } => re.is_match(regex_automata::Input::new(text.as_bytes()).span(span)),
         }
     }
 
-    fn find(&self, text: &str) -> Option<(usize, usize)> {
+    fn find(&self, text: &str, span: Range<usize>) -> Option<(usize, usize)> {
         match self {
-            Matcher::Str(re) => re.find(text).map(|m| (m.start(), m.end())),
-            Matcher::Meta { re, widen: w, .. } => re.find(text.as_bytes()).map(|m| if *w { widen(text, m.start(), m.end()) } else { (m.start(), m.end()) }),
+            Matcher::Str(re) => re.find_at(text, span.start).map(|m| (m.start(), m.end())),
+            Matcher::Meta { re, widen: w, .. } => {
+                re.find(regex_automata::Input::new(text.as_bytes()).span(span)).map(|m| if *w { widen(text, m.start(), m.end()) } else { (m.start(), m.end()) })
+            }
         }
     }
 }
@@ -258,33 +278,45 @@ fn widen(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
 impl CueRegex {
     /// Byte range of the first match (on character boundaries).
     pub fn find(&self, text: &str) -> Option<(usize, usize)> {
-        match self.loose.as_ref().map(|l| l.check(text)) {
+        self.find_in(text, 0..text.len())
+    }
+
+    /// [`CueRegex::find`] when no match can start before `span.start` or end after
+    /// `span.end` (the gate literal's first and last places, see [`GateAt`]): only that
+    /// part is searched, and the match is the same.
+    pub fn find_in(&self, text: &str, span: Range<usize>) -> Option<(usize, usize)> {
+        match self.loose.as_ref().map(|l| l.check(text, span.clone())) {
             Some(Loosely::NoMatch) => None,
             Some(Loosely::Match(s, e)) => Some(widen(text, s, e)),
-            Some(Loosely::Unsure) | None => self.re.find(text),
+            Some(Loosely::Unsure) | None => self.re.find(text, span),
         }
     }
 
     /// Capture groups of the first match; cues compiled with `groups` only.
     pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
         match &self.re {
-            Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text) != Loosely::NoMatch) => re.captures(text),
+            Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text, 0..text.len()) != Loosely::NoMatch) => re.captures(text),
             _ => None,
         }
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        match self.loose.as_ref().map(|l| l.check(text)) {
+        self.is_match_in(text, 0..text.len())
+    }
+
+    /// [`CueRegex::is_match`] over `span` only, as for [`CueRegex::find_in`].
+    pub fn is_match_in(&self, text: &str, span: Range<usize>) -> bool {
+        match self.loose.as_ref().map(|l| l.check(text, span.clone())) {
             Some(Loosely::NoMatch) => false,
             Some(Loosely::Match(..)) => true,
-            Some(Loosely::Unsure) | None => self.re.is_match(text),
+            Some(Loosely::Unsure) | None => self.re.is_match(text, span),
         }
     }
 
     /// The counted regex alone, without the loose form (to test that both agree).
     #[cfg(test)]
     fn find_exact(&self, text: &str) -> Option<(usize, usize)> {
-        self.re.find(text)
+        self.re.find(text, 0..text.len())
     }
 
     pub fn as_str(&self) -> &str {
@@ -766,16 +798,19 @@ fn compile_regex(
     groups: bool,
 ) -> Result<CueRegex, RuleError> {
     let (compiled, syntax) = Matcher::new(re, groups).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
-    let gate = gate_literals(re).map(|texts| {
-        let g = *gates;
-        *gates += 1;
-        for text in texts {
-            add_plain_literal(lits, lit_index, text, Owner::Gate(g));
+    let (gate, gate_at) = match gate_literals(re) {
+        Some((texts, at)) => {
+            let g = *gates;
+            *gates += 1;
+            for text in texts {
+                add_plain_literal(lits, lit_index, text, Owner::Gate(g));
+            }
+            (Some(g), at)
         }
-        g
-    });
+        None => (None, GateAt::Inside),
+    };
     let loose = Loose::new(&syntax);
-    Ok(CueRegex { re: compiled, gate, loose })
+    Ok(CueRegex { re: compiled, gate, gate_at, loose })
 }
 
 /// Literals one of which every match of `pattern` contains — at its start, at its end, or
@@ -783,28 +818,28 @@ fn compile_regex(
 /// — lowercased for the case-insensitive automaton; `None` when there is no short, finite
 /// set of them long enough to be selective (a gate of single digits would hit everywhere).
 /// Of the candidate sets, the one whose shortest literal is longest wins.
-fn gate_literals(pattern: &str) -> Option<Vec<String>> {
+fn gate_literals(pattern: &str) -> Option<(Vec<String>, GateAt)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     // Case folding is left to the automaton: extracting from the case-sensitive pattern
     // gives one literal per spelling instead of every upper/lower combination.
     let body = pattern.strip_prefix("(?i)").unwrap_or(pattern);
     let hir = regex_syntax::ParserBuilder::new().build().parse(body).ok()?;
-    let mut best: Option<Vec<String>> = None;
-    let mut consider = |texts: Option<Vec<String>>| {
+    let mut best: Option<(Vec<String>, GateAt)> = None;
+    let mut consider = |texts: Option<Vec<String>>, at: GateAt| {
         let shortest = |v: &[String]| v.iter().map(String::len).min().unwrap_or(0);
         if let Some(texts) = texts {
-            if best.as_ref().is_none_or(|b| shortest(&texts) > shortest(b)) {
-                best = Some(texts);
+            if best.as_ref().is_none_or(|(b, _)| shortest(&texts) > shortest(b)) {
+                best = Some((texts, at));
             }
         }
     };
-    for (kind, head) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
+    for (kind, head, at) in [(ExtractKind::Prefix, true, GateAt::Start), (ExtractKind::Suffix, false, GateAt::End)] {
         let mut ex = Extractor::new();
         ex.kind(kind);
-        consider(selective(ex.extract(&hir), head));
+        consider(selective(ex.extract(&hir), head), at);
     }
     for piece in required_pieces(&hir) {
-        consider(selective(Extractor::new().extract(piece), true));
+        consider(selective(Extractor::new().extract(piece), true), GateAt::Inside);
     }
     best
 }
@@ -941,20 +976,21 @@ mod tests {
     fn gates_are_selective_literals_every_match_contains() {
         // Case-insensitive English: one lowercase literal per spelling.
         let g = gate_literals(r"(?i)\b(?:terminat|suspend)\w*[^.;]{0,80}\baccounts?\b").unwrap();
-        assert_eq!(g, vec!["suspend".to_string(), "terminat".to_string()]);
+        assert_eq!(g, (vec!["suspend".to_string(), "terminat".to_string()], GateAt::Start));
         // A prefix of single digits is useless; the Japanese suffix is taken instead.
         let g = gate_literals(r"(?:^|[^0-9])(?:[1-9]|[1-6][0-9]|7[0-2])時間(?:以内|を超えない)").unwrap();
-        assert!(g.iter().all(|l| l.ends_with("以内") || l.ends_with("を超えない")), "{g:?}");
+        assert!(g.0.iter().all(|l| l.ends_with("以内") || l.ends_with("を超えない")), "{g:?}");
+        assert_eq!(g.1, GateAt::End);
         // Nothing finite and long enough: no gate, the regex always runs.
         assert_eq!(gate_literals(r"(?i)\b(?:in|on)\s+\w+"), None);
         // No selective prefix or suffix, but a required piece in the middle.
         let g = gate_literals(r"(?i)\b(?:you|i)\s+(?:\S+\s+){0,2}?releas(?:e|es)\b[^.;]{0,120}\bfrom\s+(?:any|all)\b").unwrap();
-        assert_eq!(g, vec!["releas".to_string()]);
+        assert_eq!(g, (vec!["releas".to_string()], GateAt::Inside));
         // A piece inside an optional group is not required.
         assert_eq!(gate_literals(r"(?i)\b(?:in|on)\s+(?:the\s+territory\s+)?\w+"), None);
         assert_eq!(gate_literals(r"[0-9]+"), None);
         // Two letters only as an acronym written in capitals.
-        assert_eq!(gate_literals(r"(?i)\b(?:in|within)\s+(?:the\s+)?(?:EEA|EU|UK)\b").unwrap(), ["eea", "eu", "uk"]);
+        assert_eq!(gate_literals(r"(?i)\b(?:in|within)\s+(?:the\s+)?(?:EEA|EU|UK)\b").unwrap(), (vec!["eea".to_string(), "eu".to_string(), "uk".to_string()], GateAt::End));
         assert_eq!(gate_literals(r"(?i)\b(?:we|us)\s+(?:in|on)\b"), None);
     }
 
