@@ -995,6 +995,30 @@ mod tests {
     }
 
     #[test]
+    fn a_search_from_the_first_gate_literal_finds_the_same_match() {
+        let mut lits = Vec::new();
+        let mut index = HashMap::new();
+        let mut gates = 0;
+        let mut cue = |re: &str| compile_regex(re, "t", "s", &mut lits, &mut index, &mut gates, false).unwrap();
+        let start = cue(r"(?i)\b(?:terminat|suspend)\w*[^.;]{0,80}\baccounts?\b");
+        assert_eq!(start.gate_at, GateAt::Start);
+        let text = "We may, in our discretion, suspend or terminate all user accounts.";
+        let first = text.find("suspend").unwrap();
+        assert_eq!(start.find_in(text, first..text.len()), start.find(text));
+        assert_eq!(start.find(text), Some((first, text.len() - 1)));
+        // Look-behind still sees the text before the span: "xsuspend" is no word start.
+        let glued = "xsuspend accounts";
+        assert_eq!(start.find_in(glued, 1..glued.len()), None);
+        assert!(!start.is_match_in(glued, 1..glued.len()));
+        let end = cue(r"(?:^|[^0-9])(?:[1-9]|[1-6][0-9]|7[0-2])時間(?:以内|を超えない)");
+        assert_eq!(end.gate_at, GateAt::End);
+        let ja = "乙は、発覚から72時間以内に報告し、その後24時間を超えない間隔で続報する。";
+        let last = ja.rfind("を超えない").unwrap() + "を超えない".len();
+        assert_eq!(end.find_in(ja, 0..last), end.find(ja));
+        assert!(end.find(ja).is_some());
+    }
+
+    #[test]
     fn loose_form_captures_each_long_gap_of_a_class() {
         let loose = |p: &str| Loose::new(&Matcher::new(p, false).unwrap().1);
         assert_eq!(loose(r"a[^.;]{0,80}b[^.]{1,20}c").unwrap().bounds, Some(vec![80, 20]));
@@ -1005,14 +1029,14 @@ mod tests {
         // The pattern's own groups do not shift the gaps' groups.
         let l = loose(r"(x)(?:y|(z))[^.]{0,12}(w)").unwrap();
         assert_eq!(l.bounds, Some(vec![12]));
-        assert_eq!(l.check("xz 1234 w"), Loosely::Match(0, 9));
-        assert_eq!(l.check("xz 1234567890123 w"), Loosely::Unsure);
-        assert_eq!(l.check("xz. w"), Loosely::NoMatch);
+        assert_eq!(l.check("xz 1234 w", 0.."xz 1234 w".len()), Loosely::Match(0, 9));
+        assert_eq!(l.check("xz 1234567890123 w", 0.."xz 1234567890123 w".len()), Loosely::Unsure);
+        assert_eq!(l.check("xz. w", 0.."xz. w".len()), Loosely::NoMatch);
         // Unicode mode counts characters: twelve kana are 36 bytes.
         let ja = loose(r"甲[^。]{0,12}乙").unwrap();
         assert!(ja.chars);
-        assert_eq!(ja.check("甲あいうえおかきくけこさし乙"), Loosely::Match(0, 42));
-        assert_eq!(ja.check("甲あいうえおかきくけこさしす乙"), Loosely::Unsure);
+        assert_eq!(ja.check("甲あいうえおかきくけこさし乙", 0.."甲あいうえおかきくけこさし乙".len()), Loosely::Match(0, 42));
+        assert_eq!(ja.check("甲あいうえおかきくけこさしす乙", 0.."甲あいうえおかきくけこさしす乙".len()), Loosely::Unsure);
     }
 
     #[test]
