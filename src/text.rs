@@ -67,7 +67,7 @@ pub fn normalize(raw: &str) -> NormText {
         // Plain ASCII (most of an English contract) needs no normalization: copy the run
         // at once. Its last character stays for the slow path when a non-ASCII character
         // follows, which may be a combining mark that composes with it.
-        let run = bytes[i..].iter().position(|&b| b >= 0x80 || b == b'\r' || b == b'\t').unwrap_or(bytes.len() - i);
+        let run = plain_run(&bytes[i..]);
         let end = if i + run < bytes.len() && bytes[i + run] >= 0x80 { i + run.saturating_sub(1) } else { i + run };
         if end > i {
             out.push_str(&raw[i..end]);
@@ -99,6 +99,17 @@ pub fn normalize(raw: &str) -> NormText {
     let mut line_starts = vec![0];
     line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
     NormText { text, map, raw_len: raw.len(), line_starts }
+}
+
+/// Length of the leading bytes that normalization copies as they are: ASCII but `\r` and
+/// `\t`. Whole 16-byte blocks are tested at once (branch-free, vectorized).
+fn plain_run(b: &[u8]) -> usize {
+    let special = |x: u8| x >= 0x80 || x == b'\r' || x == b'\t';
+    let mut k = 0;
+    while k + 16 <= b.len() && !b[k..k + 16].iter().fold(false, |a, &x| a | special(x)) {
+        k += 16;
+    }
+    k + b[k..].iter().position(|&x| special(x)).unwrap_or(b.len() - k)
 }
 
 /// Normalizes a short string (a rule cue) the same way as documents, without the map.
@@ -206,6 +217,12 @@ pub fn is_cjk(c: char) -> bool {
 /// Japanese character and a digit: 「第 1 条」), and trims spaces at line ends. Keeps the map
 /// aligned.
 fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
+    fold_spaces_by::<true>(text, map)
+}
+
+/// [`fold_spaces`]; `BLOCKS = false` steps one byte at a time (the reference the block
+/// steps are tested against).
+fn fold_spaces_by<const BLOCKS: bool>(text: &str, map: &[u32]) -> (String, Vec<u32>) {
     let mut out = String::with_capacity(text.len());
     let mut out_map = Vec::with_capacity(map.len());
     let bytes = text.as_bytes();
@@ -246,6 +263,17 @@ fn fold_spaces(text: &str, map: &[u32]) -> (String, Vec<u32>) {
         // the same line (always kept as they are: neither side is Japanese).
         let mut end = i;
         while end < bytes.len() {
+            // Sixteen bytes at once when every space among them stays: all ASCII from the
+            // byte before to the byte after, no newline, no two spaces in a row.
+            if BLOCKS && end > i && end + 17 <= bytes.len() {
+                let w = &bytes[end - 1..end + 17];
+                let stop = w.iter().fold(false, |a, &x| a | (x >= 0x80) | (x == b'\n'));
+                let double = w[1..].windows(2).fold(false, |a, p| a | ((p[0] == b' ') & (p[1] == b' ')));
+                if !stop && !double {
+                    end += 16;
+                    continue;
+                }
+            }
             if bytes[end] == b' ' {
                 let prev_ok = end > i && bytes[end - 1] < 0x80 && bytes[end - 1] != b'\n';
                 let next_ok = bytes.get(end + 1).is_some_and(|&n| n < 0x80 && n != b' ' && n != b'\n');
@@ -308,6 +336,27 @@ mod tests {
         assert_eq!(normalize("一　氏名").text, "一 氏名");
         assert_eq!(normalize("第１　目的").text, "第1 目的");
         assert_eq!(normalize("（１）　氏名").text, "(1) 氏名");
+    }
+
+    #[test]
+    fn block_steps_fold_and_copy_like_byte_steps() {
+        // Every mix of words, runs of spaces, newlines, tabs and Japanese, cut at every length.
+        let parts = ["The Provider", " ", "  ", "\n", " \n ", "shall", "\t", "第1条", "　", "データ", "x", "2", "(a)", "   ", ".", "é"];
+        let mut seed = 7u32;
+        for _ in 0..400 {
+            let mut t = String::new();
+            for _ in 0..24 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                t.push_str(parts[(seed >> 16) as usize % parts.len()]);
+            }
+            let map: Vec<u32> = (0..t.len() as u32).collect();
+            assert_eq!(fold_spaces_by::<true>(&t, &map), fold_spaces_by::<false>(&t, &map), "{t:?}");
+            let b = t.as_bytes();
+            for k in 0..b.len() {
+                let want = b[k..].iter().position(|&x| x >= 0x80 || x == b'\r' || x == b'\t').unwrap_or(b.len() - k);
+                assert_eq!(plain_run(&b[k..]), want, "{t:?} at {k}");
+            }
+        }
     }
 
     #[test]
