@@ -138,8 +138,11 @@ impl Loose {
     /// the loose regex's leftmost-first match took no gap beyond its bound, it is a
     /// counted match; none starts earlier (it would be a loose match too), and none at
     /// that start is preferred to it: it is the counted regex's match.
-    fn check(&self, text: &str, span: Range<usize>) -> Loosely {
-        let input = regex_automata::Input::new(text.as_bytes()).span(span);
+    ///
+    /// When a gap went beyond its bound, `counted` is tried at the loose match's start
+    /// alone (no counted match starts earlier): a match there is the counted regex's.
+    fn check(&self, text: &str, span: Range<usize>, counted: &Matcher) -> Loosely {
+        let input = regex_automata::Input::new(text.as_bytes()).span(span.clone());
         let Some(bounds) = &self.bounds else {
             return if self.re.is_match(input) { Loosely::Unsure } else { Loosely::NoMatch };
         };
@@ -148,6 +151,10 @@ impl Loose {
         let len = if self.chars { count_chars(&text.as_bytes()[m.range()]) } else { m.len() };
         if bounds.iter().all(|&max| len <= max) {
             return Loosely::Match(m.start(), m.end());
+        }
+        if let Matcher::Meta { re, .. } = counted {
+            let at = regex_automata::Input::new(text.as_bytes()).span(m.start()..span.end).anchored(regex_automata::Anchored::Yes);
+            return re.find(at).map_or(Loosely::Unsure, |c| Loosely::Match(c.start(), c.end()));
         }
         let mut caps = self.re.create_captures();
         // Only the match's own span is searched for the groups (its look-arounds still see
@@ -285,7 +292,7 @@ impl CueRegex {
     /// `span.end` (the gate literal's first and last places, see [`GateAt`]): only that
     /// part is searched, and the match is the same.
     pub fn find_in(&self, text: &str, span: Range<usize>) -> Option<(usize, usize)> {
-        match self.loose.as_ref().map(|l| l.check(text, span.clone())) {
+        match self.loose.as_ref().map(|l| l.check(text, span.clone(), &self.re)) {
             Some(Loosely::NoMatch) => None,
             Some(Loosely::Match(s, e)) => Some(widen(text, s, e)),
             Some(Loosely::Unsure) | None => self.re.find(text, span),
@@ -295,7 +302,7 @@ impl CueRegex {
     /// Capture groups of the first match; cues compiled with `groups` only.
     pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
         match &self.re {
-            Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text, 0..text.len()) != Loosely::NoMatch) => re.captures(text),
+            Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text, 0..text.len(), &self.re) != Loosely::NoMatch) => re.captures(text),
             _ => None,
         }
     }
@@ -306,7 +313,7 @@ impl CueRegex {
 
     /// [`CueRegex::is_match`] over `span` only, as for [`CueRegex::find_in`].
     pub fn is_match_in(&self, text: &str, span: Range<usize>) -> bool {
-        match self.loose.as_ref().map(|l| l.check(text, span.clone())) {
+        match self.loose.as_ref().map(|l| l.check(text, span.clone(), &self.re)) {
             Some(Loosely::NoMatch) => false,
             Some(Loosely::Match(..)) => true,
             Some(Loosely::Unsure) | None => self.re.is_match(text, span),
@@ -1021,22 +1028,27 @@ mod tests {
     #[test]
     fn loose_form_captures_each_long_gap_of_a_class() {
         let loose = |p: &str| Loose::new(&Matcher::new(p, false).unwrap().1);
+        let counted = |p: &str| Matcher::new(p, false).unwrap().0;
+        let check = |p: &str, t: &str| loose(p).unwrap().check(t, 0..t.len(), &counted(p));
         assert_eq!(loose(r"a[^.;]{0,80}b[^.]{1,20}c").unwrap().bounds, Some(vec![80, 20]));
         assert!(loose(r"a\s{0,3}b").is_none());
         assert!(loose(r"\{0,10\}").is_none());
         // A gap inside a repetition: its capture would tell only the last round.
         assert_eq!(loose(r"(?:a[^.]{0,20}b)+c").unwrap().bounds, None);
         // The pattern's own groups do not shift the gaps' groups.
-        let l = loose(r"(x)(?:y|(z))[^.]{0,12}(w)").unwrap();
-        assert_eq!(l.bounds, Some(vec![12]));
-        assert_eq!(l.check("xz 1234 w", 0.."xz 1234 w".len()), Loosely::Match(0, 9));
-        assert_eq!(l.check("xz 1234567890123 w", 0.."xz 1234567890123 w".len()), Loosely::Unsure);
-        assert_eq!(l.check("xz. w", 0.."xz. w".len()), Loosely::NoMatch);
+        let p = r"(x)(?:y|(z))[^.]{0,12}(w)";
+        assert_eq!(loose(p).unwrap().bounds, Some(vec![12]));
+        assert_eq!(check(p, "xz 1234 w"), Loosely::Match(0, 9));
+        assert_eq!(check(p, "xz 1234567890123 w"), Loosely::Unsure);
+        assert_eq!(check(p, "xz. w"), Loosely::NoMatch);
+        // The loose match went beyond the bound, the counted regex matches at its start
+        // with a shorter gap: that is the counted match.
+        assert_eq!(check(r"a[^.]{0,10}b", "a1234b 123456789b"), Loosely::Match(0, 6));
         // Unicode mode counts characters: twelve kana are 36 bytes.
-        let ja = loose(r"甲[^。]{0,12}乙").unwrap();
-        assert!(ja.chars);
-        assert_eq!(ja.check("甲あいうえおかきくけこさし乙", 0.."甲あいうえおかきくけこさし乙".len()), Loosely::Match(0, 42));
-        assert_eq!(ja.check("甲あいうえおかきくけこさしす乙", 0.."甲あいうえおかきくけこさしす乙".len()), Loosely::Unsure);
+        let ja = r"甲[^。]{0,12}乙";
+        assert!(loose(ja).unwrap().chars);
+        assert_eq!(check(ja, "甲あいうえおかきくけこさし乙"), Loosely::Match(0, 42));
+        assert_eq!(check(ja, "甲あいうえおかきくけこさしす乙"), Loosely::Unsure);
     }
 
     #[test]
