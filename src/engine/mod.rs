@@ -82,13 +82,17 @@ struct Doc<'a> {
     by_article: std::cell::OnceCell<HashMap<Option<usize>, Vec<usize>>>,
     /// Per sentence, once asked: its party mentions ([`Parties::sentence`]).
     sentence_parties: Vec<std::cell::OnceCell<parties::SentenceParties>>,
+    /// The party terms of the whole text ([`Parties::scan`]).
+    term_hits: Vec<parties::TermHit>,
 }
 
 impl<'a> Doc<'a> {
     /// A document before its cues are found; `shared_sets` engine sets are memoized.
     fn new(raw: &'a Extracted, norm: NormText, seg: Segmented, lang: Lang, parties: Parties, shared_sets: usize) -> Doc<'a> {
         let n = seg.sentences.len();
+        let term_hits = parties.scan(&norm.text);
         Doc {
+            term_hits,
             raw,
             norm,
             seg,
@@ -114,7 +118,8 @@ impl<'a> Doc<'a> {
     /// anchors are asked about.
     fn role_at(&self, si: usize, anchor: usize) -> Option<Role> {
         let text = self.sentence_text(si);
-        let read = self.sentence_parties[si].get_or_init(|| self.parties.sentence(text));
+        let s = &self.seg.sentences[si];
+        let read = self.sentence_parties[si].get_or_init(|| self.parties.sentence_in(&self.norm.text, s.start..s.end, &self.term_hits));
         self.parties.role_in(text, anchor, read)
     }
 
@@ -256,7 +261,7 @@ impl Analyzer {
         let (grade, grade_reason) = grade(&summary, profile, &risks, cap_applies, report_lang);
         let parties = doc
             .parties
-            .summary(&doc.norm.text)
+            .summary(&doc.norm.text, &doc.term_hits)
             .into_iter()
             .map(|(term, role)| PartyInfo { term, role: role.as_str().to_string() })
             .collect();

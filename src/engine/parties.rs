@@ -12,7 +12,7 @@ use crate::rules::Role;
 use crate::taxonomy::Lang;
 
 /// A party mention that can be a sentence's subject.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subject {
     start: usize,
     role: Role,
@@ -21,10 +21,18 @@ pub struct Subject {
 }
 
 /// The anchor-independent reading of one sentence's parties ([`Parties::sentence`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SentenceParties {
     subjects: Vec<Subject>,
     framing: Option<Role>,
+}
+
+/// One match of the party terms in a whole document ([`Parties::scan`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TermHit {
+    start: u32,
+    end: u32,
+    key: u32,
 }
 
 /// The document's party vocabulary: term → role.
@@ -111,6 +119,20 @@ impl TermFinder {
     /// the leftmost match of either automaton, the longer one on a tie — what one
     /// automaton over all the terms would give.
     fn find_iter<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, &'a str)> + 'a {
+        self.find_ids(hay).map(|(st, en, id)| (st, en, self.key(id)))
+    }
+
+    /// A key by its id: the base automaton's keys, then the extra one's.
+    fn key(&self, id: u32) -> &str {
+        let id = id as usize;
+        match self.base.1.get(id) {
+            Some(k) => k,
+            None => &self.extra.as_ref().expect("an id past the base keys is an extra key").1[id - self.base.1.len()],
+        }
+    }
+
+    /// [`TermFinder::find_iter`] with key ids ([`TermFinder::key`]).
+    fn find_ids<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
         let find = |ac: &AhoCorasick, pos: usize| ac.find(aho_corasick::Input::new(hay).span(pos..hay.len()));
         let mut pos = 0;
         // The next match of each automaton from an earlier position stays the next one
@@ -140,9 +162,9 @@ impl TermFinder {
                 (None, Some(_)) => true,
                 (Some(b), Some(e)) => (e.start(), std::cmp::Reverse(e.end())) < (b.start(), std::cmp::Reverse(b.end())),
             };
-            let (m, keys) = if take_extra { (e.unwrap(), &self.extra.as_ref().unwrap().1) } else { (b.unwrap(), &self.base.1) };
+            let (m, first_id) = if take_extra { (e.unwrap(), self.base.1.len()) } else { (b.unwrap(), 0) };
             pos = m.end().max(m.start() + 1);
-            Some((m.start(), m.end(), keys[m.pattern().as_usize()].as_str()))
+            Some((m.start(), m.end(), (first_id + m.pattern().as_usize()) as u32))
         })
     }
 }
@@ -178,9 +200,9 @@ impl Parties {
 
     /// Terms of the preamble and definitions whose role differs from the defaults, or that
     /// the document defines, for the report.
-    pub fn summary(&self, text: &str) -> Vec<(String, Role)> {
+    pub fn summary(&self, text: &str, hits: &[TermHit]) -> Vec<(String, Role)> {
         let mut seen: Vec<(String, Role)> = Vec::new();
-        for (st, en, key) in self.finder.find_iter(text) {
+        for (st, en, key) in hits.iter().map(|h| (h.start as usize, h.end as usize, self.finder.key(h.key))) {
             let role = self.terms[key];
             if matches!(role, Role::Provider | Role::Customer) && !seen.iter().any(|(k, _)| k == key) {
                 if self.lang == Lang::En && (!is_word_at(text, st, en) || !first_person_at(text, st, en, key)) {
@@ -209,9 +231,37 @@ impl Parties {
     /// mentions that can be subjects, and (English) the framing party — to be kept and
     /// reused for every anchor asked about in the same sentence.
     pub fn sentence(&self, s: &str) -> SentenceParties {
+        self.sentence_with(s, self.finder.find_iter(s))
+    }
+
+    /// The term matches of `text`, left to right without overlap, for [`Parties::summary`]
+    /// and [`Parties::sentence_in`]: one scan of the document instead of one per sentence.
+    pub fn scan(&self, text: &str) -> Vec<TermHit> {
+        self.finder.find_ids(text).map(|(st, en, key)| TermHit { start: st as u32, end: en as u32, key }).collect()
+    }
+
+    /// [`Parties::sentence`] of `text[range]`, read from the document's `hits`
+    /// ([`Parties::scan`]). A scan that restarts at the sentence finds what the document
+    /// scan found there unless a document match crosses one of the sentence's ends; then
+    /// the sentence is scanned on its own.
+    pub fn sentence_in(&self, text: &str, range: std::ops::Range<usize>, hits: &[TermHit]) -> SentenceParties {
+        let s = &text[range.clone()];
+        let (from, to) = (range.start as u32, range.end as u32);
+        let i = hits.partition_point(|h| h.start < from);
+        let n = hits[i..].partition_point(|h| h.start < to);
+        let inside = &hits[i..i + n];
+        let crosses_start = i > 0 && hits[i - 1].end > from;
+        let crosses_end = inside.last().is_some_and(|h| h.end > to);
+        if crosses_start || crosses_end {
+            return self.sentence(s);
+        }
+        self.sentence_with(s, inside.iter().map(|h| ((h.start - from) as usize, (h.end - from) as usize, self.finder.key(h.key))))
+    }
+
+    fn sentence_with<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> SentenceParties {
         match self.lang {
-            Lang::Ja => SentenceParties { subjects: self.subjects_ja(s), framing: None },
-            Lang::En => self.subjects_en(s),
+            Lang::Ja => SentenceParties { subjects: self.subjects_ja(s, raw), framing: None },
+            Lang::En => self.subjects_en(s, raw),
         }
     }
 
@@ -224,8 +274,8 @@ impl Parties {
         }
     }
 
-    fn mentions<'a>(&'a self, sentence: &'a str) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
-        self.finder.find_iter(sentence).filter_map(move |(st, en, key)| {
+    fn mentions<'a>(&'a self, sentence: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
+        raw.filter_map(move |(st, en, key)| {
             // "third-party", "non-party": the second half of a hyphenated word is no party.
             if self.lang == Lang::En && (!is_word_at(sentence, st, en) || sentence[..st].ends_with('-') || !first_person_at(sentence, st, en, key)) {
                 return None;
@@ -236,9 +286,9 @@ impl Parties {
 
     /// Japanese subjects: a party term followed by は/が/も (optionally through 「の従業者」
     /// etc.: 「乙の従業者は」 binds 乙), with the particle.
-    fn subjects_ja(&self, s: &str) -> Vec<Subject> {
+    fn subjects_ja<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> Vec<Subject> {
         let mut out = Vec::new();
-        for (st, en, role) in self.mentions(s) {
+        for (st, en, role) in self.mentions(s, raw) {
             let rest = s[en..].trim_start();
             let rest = strip_staff_suffix(rest);
             let particle = if rest.starts_with("は") || rest.starts_with("も") || rest.starts_with("において") {
@@ -287,12 +337,12 @@ impl Parties {
 
     /// English subjects: the party mentions followed by their verb (not objects, not
     /// data, not inside a relative clause), and the framing party.
-    fn subjects_en(&self, s: &str) -> SentenceParties {
+    fn subjects_en<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> SentenceParties {
         let mut subjects = Vec::new();
         // "You acknowledge and agree that X …": the framing party binds nothing itself when
         // another subject follows; it is only the fallback.
         let mut framing: Option<Role> = None;
-        for (st, en, role) in self.mentions(s) {
+        for (st, en, role) in self.mentions(s, raw) {
             if framing_re().is_match(&s[en..]) {
                 if framing.is_none() && !object_position_re().is_match(&s[..st]) {
                     framing = Some(role);
@@ -961,6 +1011,23 @@ mod tests {
             let split: Vec<(usize, usize, &str)> = finder.find_iter(hay).collect();
             let whole: Vec<(usize, usize, &str)> = one.find_iter(hay).map(|m| (m.start(), m.end(), keys[m.pattern().as_usize()].as_str())).collect();
             assert_eq!(split, whole, "{hay}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_read_from_the_document_scan_is_the_sentence_scanned_alone() {
+        let en = "Between Acme Service Provider (\"Provider\") and you. The Service Provider shall notify you; we may host it. Provider's staff will assist.";
+        let ja = "甲及び乙は協議する。乙は、甲の承諾を得て再委託先に委託できる。当社はお客様データを閲覧しない。";
+        for (text, lang) in [(en, Lang::En), (ja, Lang::Ja)] {
+            let p = Parties::resolve(text, lang);
+            let hits = p.scan(text);
+            let cuts: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            // Every range, including those that cut a term in two.
+            for (k, &a) in cuts.iter().enumerate() {
+                for &b in &cuts[k..] {
+                    assert_eq!(p.sentence_in(text, a..b, &hits), p.sentence(&text[a..b]), "{:?}", &text[a..b]);
+                }
+            }
         }
     }
 
