@@ -40,6 +40,8 @@ pub struct TermHit {
 pub struct Parties {
     pub terms: BTreeMap<String, Role>,
     finder: TermFinder,
+    /// The role of each term by its [`TermFinder`] id.
+    roles: Vec<Role>,
     lang: Lang,
     /// Every space-separated word of every term ("service provider" gives "service" and
     /// "provider"), for [`Parties::is_party_word`], asked for each word of each capitalised
@@ -115,11 +117,15 @@ impl TermFinder {
         TermFinder { base, extra }
     }
 
-    /// `(start, end, key)` of each term, left to right without overlap: at each position
-    /// the leftmost match of either automaton, the longer one on a tie — what one
-    /// automaton over all the terms would give.
+    /// [`TermFinder::find_ids`] with the keys themselves.
+    #[cfg(test)]
     fn find_iter<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, &'a str)> + 'a {
         self.find_ids(hay).map(|(st, en, id)| (st, en, self.key(id)))
+    }
+
+    /// How many keys there are (ids `0..len`).
+    fn len(&self) -> usize {
+        self.base.1.len() + self.extra.as_ref().map_or(0, |(_, k)| k.len())
     }
 
     /// A key by its id: the base automaton's keys, then the extra one's.
@@ -131,7 +137,9 @@ impl TermFinder {
         }
     }
 
-    /// [`TermFinder::find_iter`] with key ids ([`TermFinder::key`]).
+    /// `(start, end, key id)` of each term ([`TermFinder::key`]), left to right without
+    /// overlap: at each position the leftmost match of either automaton, the longer one on
+    /// a tie — what one automaton over all the terms would give.
     fn find_ids<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
         let find = |ac: &AhoCorasick, pos: usize| ac.find(aho_corasick::Input::new(hay).span(pos..hay.len()));
         let mut pos = 0;
@@ -195,15 +203,16 @@ impl Parties {
             }
         }
         let finder = TermFinder::new(lang, &terms);
-        Parties { terms, finder, lang, party_words: OnceLock::new() }
+        let roles = (0..finder.len() as u32).map(|id| terms[finder.key(id)]).collect();
+        Parties { terms, finder, roles, lang, party_words: OnceLock::new() }
     }
 
     /// Terms of the preamble and definitions whose role differs from the defaults, or that
     /// the document defines, for the report.
     pub fn summary(&self, text: &str, hits: &[TermHit]) -> Vec<(String, Role)> {
         let mut seen: Vec<(String, Role)> = Vec::new();
-        for (st, en, key) in hits.iter().map(|h| (h.start as usize, h.end as usize, self.finder.key(h.key))) {
-            let role = self.terms[key];
+        for (st, en, id) in hits.iter().map(|h| (h.start as usize, h.end as usize, h.key)) {
+            let (key, role) = (self.finder.key(id), self.roles[id as usize]);
             if matches!(role, Role::Provider | Role::Customer) && !seen.iter().any(|(k, _)| k == key) {
                 if self.lang == Lang::En && (!is_word_at(text, st, en) || !first_person_at(text, st, en, key)) {
                     continue;
@@ -231,7 +240,7 @@ impl Parties {
     /// mentions that can be subjects, and (English) the framing party — to be kept and
     /// reused for every anchor asked about in the same sentence.
     pub fn sentence(&self, s: &str) -> SentenceParties {
-        self.sentence_with(s, self.finder.find_iter(s))
+        self.sentence_with(s, self.finder.find_ids(s))
     }
 
     /// The term matches of `text`, left to right without overlap, for [`Parties::summary`]
@@ -255,10 +264,10 @@ impl Parties {
         if crosses_start || crosses_end {
             return self.sentence(s);
         }
-        self.sentence_with(s, inside.iter().map(|h| ((h.start - from) as usize, (h.end - from) as usize, self.finder.key(h.key))))
+        self.sentence_with(s, inside.iter().map(|h| ((h.start - from) as usize, (h.end - from) as usize, h.key)))
     }
 
-    fn sentence_with<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> SentenceParties {
+    fn sentence_with<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, u32)> + 'a) -> SentenceParties {
         match self.lang {
             Lang::Ja => SentenceParties { subjects: self.subjects_ja(s, raw), framing: None },
             Lang::En => self.subjects_en(s, raw),
@@ -274,19 +283,20 @@ impl Parties {
         }
     }
 
-    fn mentions<'a>(&'a self, sentence: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
-        raw.filter_map(move |(st, en, key)| {
+    fn mentions<'a>(&'a self, sentence: &'a str, raw: impl Iterator<Item = (usize, usize, u32)> + 'a) -> impl Iterator<Item = (usize, usize, Role)> + 'a {
+        raw.filter_map(move |(st, en, id)| {
+            let key = self.finder.key(id);
             // "third-party", "non-party": the second half of a hyphenated word is no party.
             if self.lang == Lang::En && (!is_word_at(sentence, st, en) || sentence[..st].ends_with('-') || !first_person_at(sentence, st, en, key)) {
                 return None;
             }
-            Some((st, en, self.terms[key]))
+            Some((st, en, self.roles[id as usize]))
         })
     }
 
     /// Japanese subjects: a party term followed by は/が/も (optionally through 「の従業者」
     /// etc.: 「乙の従業者は」 binds 乙), with the particle.
-    fn subjects_ja<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> Vec<Subject> {
+    fn subjects_ja<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, u32)> + 'a) -> Vec<Subject> {
         let mut out = Vec::new();
         for (st, en, role) in self.mentions(s, raw) {
             let rest = s[en..].trim_start();
@@ -337,7 +347,7 @@ impl Parties {
 
     /// English subjects: the party mentions followed by their verb (not objects, not
     /// data, not inside a relative clause), and the framing party.
-    fn subjects_en<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, &'a str)> + 'a) -> SentenceParties {
+    fn subjects_en<'a>(&'a self, s: &'a str, raw: impl Iterator<Item = (usize, usize, u32)> + 'a) -> SentenceParties {
         let mut subjects = Vec::new();
         // "You acknowledge and agree that X …": the framing party binds nothing itself when
         // another subject follows; it is only the fallback.
