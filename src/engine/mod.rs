@@ -1134,17 +1134,19 @@ pub fn detect_lang(text: &str) -> Lang {
 /// Document kind from the title lines, then from who speaks.
 pub fn detect_kind(text: &str, lang: Lang) -> DocKind {
     let head: String = text.lines().filter(|l| !l.trim().is_empty()).take(8).collect::<Vec<_>>().join("\n").to_lowercase();
-    let checks: [(DocKind, &[&str]); 5] = [
-        (DocKind::Dpa, &["data processing", "data protection agreement", "data protection addendum", "dpa", "データ処理", "データ保護", "個人データの取扱いに関する", "個人情報の取扱いに関する覚書", "個人情報の取扱いに関する契約"]),
-        (DocKind::Nda, &["non-disclosure", "nondisclosure", "confidentiality agreement", "nda", "秘密保持契約", "機密保持契約", "秘密保持に関する"]),
-        (DocKind::SpecialTerms, &["特記事項", "特約", "覚書", "special terms", "supplemental terms", "addendum"]),
-        (DocKind::Tos, &["利用規約", "サービス規約", "約款", "terms of service", "terms of use", "terms and conditions", "user agreement", "subscription agreement", "customer agreement", "service terms"]),
-        (DocKind::Entrustment, &["委託契約", "業務委託", "outsourcing", "services agreement", "service agreement", "consulting", "contractor agreement", "hosting agreement", "master agreement"]),
-    ];
-    for (kind, words) in checks {
-        if words.iter().any(|w| contains_word(&head, w)) {
-            return kind;
+    // Every title word in one pass; a Latin word counts only as a whole word ("nda" is
+    // not in "standard"). No word overlaps itself at a word start, so every occurrence
+    // the automaton reports is one a left-to-right substring search would see.
+    let (ac, words) = kind_words();
+    let mut found = [false; KIND_WORDS.len()];
+    for m in ac.find_overlapping_iter(&head) {
+        let (k, latin) = words[m.pattern().as_usize()];
+        if !found[k] && (!latin || is_whole_word(&head, m.start(), m.end())) {
+            found[k] = true;
         }
+    }
+    if let Some(k) = found.iter().position(|&f| f) {
+        return KIND_WORDS[k].0;
     }
     let count = |w: &str| text.matches(w).count();
     match lang {
@@ -1184,17 +1186,32 @@ fn count_ascii_ci(hay: &[u8], needle: &[u8]) -> usize {
     n
 }
 
-/// Substring test that, for Latin words, requires word boundaries ("nda" is not in
-/// "standard").
-fn contains_word(hay: &str, word: &str) -> bool {
-    if !word.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-        return hay.contains(word);
-    }
-    hay.match_indices(word).any(|(i, _)| {
-        let before = hay[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
-        let after = hay[i + word.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
-        before && after
+/// Words of the title lines that tell a document's kind, the kinds in the order they are
+/// tried.
+const KIND_WORDS: [(DocKind, &[&str]); 5] = [
+        (DocKind::Dpa, &["data processing", "data protection agreement", "data protection addendum", "dpa", "データ処理", "データ保護", "個人データの取扱いに関する", "個人情報の取扱いに関する覚書", "個人情報の取扱いに関する契約"]),
+        (DocKind::Nda, &["non-disclosure", "nondisclosure", "confidentiality agreement", "nda", "秘密保持契約", "機密保持契約", "秘密保持に関する"]),
+        (DocKind::SpecialTerms, &["特記事項", "特約", "覚書", "special terms", "supplemental terms", "addendum"]),
+        (DocKind::Tos, &["利用規約", "サービス規約", "約款", "terms of service", "terms of use", "terms and conditions", "user agreement", "subscription agreement", "customer agreement", "service terms"]),
+        (DocKind::Entrustment, &["委託契約", "業務委託", "outsourcing", "services agreement", "service agreement", "consulting", "contractor agreement", "hosting agreement", "master agreement"]),
+];
+
+/// One automaton over [`KIND_WORDS`]: per pattern, its kind's index and whether it is a
+/// Latin word (matched as a whole word only).
+fn kind_words() -> &'static (aho_corasick::AhoCorasick, Vec<(usize, bool)>) {
+    static A: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<(usize, bool)>)> = std::sync::OnceLock::new();
+    A.get_or_init(|| {
+        let words: Vec<(usize, &str)> = KIND_WORDS.iter().enumerate().flat_map(|(k, (_, ws))| ws.iter().map(move |w| (k, *w))).collect();
+        let ac = aho_corasick::AhoCorasick::new(words.iter().map(|(_, w)| w)).expect("kind words");
+        (ac, words.iter().map(|(k, w)| (*k, w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))).collect())
     })
+}
+
+/// Whether `hay[start..end]` stands as a word: no ASCII letter or digit on either side.
+fn is_whole_word(hay: &str, start: usize, end: usize) -> bool {
+    let before = hay[..start].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
+    let after = hay[end..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+    before && after
 }
 
 fn resolve_profile(requested: Profile, lang: Lang, sensitivity: &[String], rl: Lang) -> (Profile, String) {
@@ -1381,6 +1398,21 @@ mod tests {
         // Another article: nothing to inherit.
         assert_eq!(doc.main_role(invoices), Role::Unknown);
         assert_eq!(doc.main_role(0), Role::Unknown);
+    }
+
+    #[test]
+    fn kind_comes_from_whole_title_words_in_kind_order() {
+        assert_eq!(detect_kind("Mutual NDA\nThe parties agree.", Lang::En), DocKind::Nda);
+        // "nda" inside "standard", "dpa" inside "sdpay": no whole word, so who speaks decides.
+        assert_eq!(detect_kind("Standard Contractual Clauses\nsdpay\nThe supplier shall act.", Lang::En), DocKind::Entrustment);
+        // Both a DPA and a ToS word: the DPA comes first in the order.
+        assert_eq!(detect_kind("Terms of Service\nData Processing Addendum", Lang::En), DocKind::Dpa);
+        assert_eq!(detect_kind("Hosting Agreement", Lang::En), DocKind::Entrustment);
+        assert_eq!(detect_kind("クラウドサービス利用規約\n第1条（目的）", Lang::Ja), DocKind::Tos);
+        assert_eq!(detect_kind("個人情報の取扱いに関する覚書", Lang::Ja), DocKind::Dpa);
+        // Only the first eight non-blank lines are the head.
+        let late = format!("{}Data Processing Agreement", "x\n\n".repeat(8));
+        assert_eq!(detect_kind(&late, Lang::En), DocKind::Entrustment);
     }
 
     #[test]
