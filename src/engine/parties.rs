@@ -920,6 +920,7 @@ fn infer_en_role(text: &str, name: &str) -> Option<Role> {
         " will assist", " shall assist", " will delete", " shall delete", " acts as", " is the processor", " as processor", "'s services", "'s platform",
     ];
     const PAYS: &[&str] = &[" shall pay", " will pay", " agrees to pay", " is the controller", " as controller"];
+    debug_assert!(PROVIDES.iter().chain(PAYS).all(|v| v.len() >= 2 && (v.starts_with(' ') || v.starts_with('\''))));
     if name.is_empty() {
         return None;
     }
@@ -928,8 +929,15 @@ fn infer_en_role(text: &str, name: &str) -> Option<Role> {
     for i in memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()) {
         let after = &text[i + name.len()..];
         let after = &after[..floor_char_boundary(after, 24)];
-        p += PROVIDES.iter().filter(|v| after.starts_with(*v)).count();
-        c += PAYS.iter().filter(|v| after.starts_with(*v)).count();
+        // Every phrase starts with a space or an apostrophe and is two bytes or more: the
+        // first two bytes rule out most phrases before a full comparison.
+        let b = after.as_bytes();
+        if b.len() < 2 || !matches!(b[0], b' ' | b'\'') {
+            continue;
+        }
+        let maybe = |v: &&&str| v.as_bytes()[..2] == b[..2] && after.starts_with(**v);
+        p += PROVIDES.iter().filter(maybe).count();
+        c += PAYS.iter().filter(maybe).count();
     }
     match p.cmp(&c) {
         std::cmp::Ordering::Greater => Some(Role::Provider),
@@ -1039,6 +1047,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_name_takes_the_role_its_verbs_tell() {
+        let t = "Kestrel shall provide the service. Kestrel will host it. Osprey shall pay. Kestrel's platform runs.";
+        assert_eq!(infer_en_role(t, "Kestrel"), Some(Role::Provider));
+        assert_eq!(infer_en_role(t, "Osprey"), Some(Role::Customer));
+        // As many of each, none, a name at the very end, and no name.
+        assert_eq!(infer_en_role("Wren will pay. Wren will host.", "Wren"), None);
+        assert_eq!(infer_en_role("Wren, Wren. Wren", "Wren"), None);
+        assert_eq!(infer_en_role("anything", ""), None);
     }
 
     #[test]
