@@ -457,8 +457,19 @@ impl Analyzer {
         }
         let start = doc.seg.sentences[si].start;
         for r in &rule.sets[set].regexes {
-            let Some(span) = self.gate_span(doc, si, r) else { continue };
-            let found = r.find_in(text, span);
+            let found = if r.gate_at == GateAt::Start && r.gate.is_some() {
+                let hits = self.hits_in(doc, si, Owner::Gate(r.gate.unwrap_or_default()));
+                if hits.is_empty() {
+                    continue;
+                }
+                let mut starts: Vec<usize> = hits.iter().map(|h| h.start - start).collect();
+                starts.sort_unstable();
+                starts.dedup();
+                r.find_from_starts(text, &starts, text.len())
+            } else {
+                let Some(span) = self.gate_span(doc, si, r) else { continue };
+                r.find_in(text, span)
+            };
             if let Some((ms, me)) = found {
                 return Some(Some((start + ms, start + me)));
             }

@@ -299,6 +299,33 @@ impl CueRegex {
         }
     }
 
+    /// [`CueRegex::find`] for a cue whose every match starts at one of `starts` (its
+    /// gate literal's places, ascending; [`GateAt::Start`]) and ends by `end`: the first
+    /// start where the cue matches anchored is the leftmost match, so each start is tried
+    /// alone instead of scanning the sentence for one.
+    pub fn find_from_starts(&self, text: &str, starts: &[usize], end: usize) -> Option<(usize, usize)> {
+        let Matcher::Meta { re, widen: w, .. } = &self.re else {
+            return starts.first().and_then(|&p| self.find_in(text, p..end));
+        };
+        let anchored = |re: &regex_automata::meta::Regex, p: usize| re.find(regex_automata::Input::new(text.as_bytes()).span(p..end).anchored(regex_automata::Anchored::Yes));
+        for &p in starts {
+            if let Some(loose) = &self.loose {
+                // The loose form matches wherever the counted one does.
+                let Some(m) = anchored(&loose.re, p) else { continue };
+                if let Some(bounds) = &loose.bounds {
+                    let len = if loose.chars { count_chars(&text.as_bytes()[m.range()]) } else { m.len() };
+                    if bounds.iter().all(|&max| len <= max) {
+                        return Some(widen(text, m.start(), m.end()));
+                    }
+                }
+            }
+            if let Some(m) = anchored(re, p) {
+                return Some(if *w { widen(text, m.start(), m.end()) } else { (m.start(), m.end()) });
+            }
+        }
+        None
+    }
+
     /// Capture groups of the first match; cues compiled with `groups` only.
     pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
         match &self.re {
@@ -1013,9 +1040,18 @@ mod tests {
         let first = text.find("suspend").unwrap();
         assert_eq!(start.find_in(text, first..text.len()), start.find(text));
         assert_eq!(start.find(text), Some((first, text.len() - 1)));
+        // Each place of the gate tried anchored, in order: the first fails at the period,
+        // the second is the leftmost match.
+        let two = "We suspend nothing. Then we terminate the accounts.";
+        let places: Vec<usize> = ["suspend", "terminat"].iter().map(|g| two.find(g).unwrap()).collect();
+        assert_eq!(start.find_from_starts(two, &places, two.len()), start.find(two));
+        assert_eq!(start.find(two), Some((places[1], two.len() - 1)));
+        assert_eq!(start.find_from_starts(two, &places[..1], two.len()), None);
+        assert_eq!(start.find_from_starts(text, &[first], text.len()), start.find(text));
         // Look-behind still sees the text before the span: "xsuspend" is no word start.
         let glued = "xsuspend accounts";
         assert_eq!(start.find_in(glued, 1..glued.len()), None);
+        assert_eq!(start.find_from_starts(glued, &[1], glued.len()), None);
         assert!(!start.is_match_in(glued, 1..glued.len()));
         let end = cue(r"(?:^|[^0-9])(?:[1-9]|[1-6][0-9]|7[0-2])時間(?:以内|を超えない)");
         assert_eq!(end.gate_at, GateAt::End);
@@ -1088,6 +1124,10 @@ mod tests {
                 let re = regex::Regex::new(p).unwrap();
                 Box::new(move |t: &str| re.find(t).map(|m| (m.start(), m.end())))
             };
+            let gate_texts: Vec<&str> = match cue.gate {
+                Some(g) => rs.literals.iter().filter(|l| l.owners.contains(&Owner::Gate(g))).map(|l| l.text.as_str()).collect(),
+                None => Vec::new(),
+            };
             for t in &texts {
                 let want = plain(t);
                 assert_eq!(cue.find_exact(t), want, "{} on {t:?}", cue.as_str());
@@ -1095,6 +1135,27 @@ mod tests {
                 assert_eq!(cue.is_match(t), want.is_some(), "{} on {t:?}", cue.as_str());
                 checked += 1;
                 matched += want.is_some() as usize;
+                if cue.gate.is_some() {
+                    // The gate's places, as the case-folding automaton finds them.
+                    let folded = t.to_ascii_lowercase();
+                    let mut places: Vec<(usize, usize)> = gate_texts.iter().flat_map(|g| folded.match_indices(g).map(|(i, m)| (i, i + m.len())).collect::<Vec<_>>()).collect();
+                    places.sort_unstable();
+                    if places.is_empty() {
+                        assert_eq!(want, None, "gate of {} closed on {t:?}", cue.as_str());
+                        continue;
+                    }
+                    let mut starts: Vec<usize> = places.iter().map(|p| p.0).collect();
+                    starts.dedup();
+                    let last_end = places.iter().map(|p| p.1).max().unwrap();
+                    match cue.gate_at {
+                        GateAt::Start => {
+                            assert_eq!(cue.find_from_starts(t, &starts, t.len()), want, "{} from its gates on {t:?}", cue.as_str());
+                            assert_eq!(cue.find_in(t, starts[0]..t.len()), want, "{} on {t:?}", cue.as_str());
+                        }
+                        GateAt::End => assert_eq!(cue.find_in(t, 0..last_end), want, "{} up to its last gate on {t:?}", cue.as_str()),
+                        GateAt::Inside => {}
+                    }
+                }
             }
         }
         assert!(checked > 50_000 && matched > 500, "{checked} checks, {matched} matches");
