@@ -459,13 +459,11 @@ impl Analyzer {
         for r in &rule.sets[set].regexes {
             let found = if r.gate_at == GateAt::Start && r.gate.is_some() {
                 let hits = self.hits_in(doc, si, Owner::Gate(r.gate.unwrap_or_default()));
-                if hits.is_empty() {
-                    continue;
-                }
+                let Some(window) = r.window(text.len(), hits.iter().map(|h| (h.start - start, h.end - start))) else { continue };
                 let mut starts: Vec<usize> = hits.iter().map(|h| h.start - start).collect();
                 starts.sort_unstable();
                 starts.dedup();
-                r.find_from_starts(text, &starts, text.len())
+                r.find_from_starts(text, &starts, window.end)
             } else {
                 let Some(span) = self.gate_span(doc, si, r) else { continue };
                 r.find_in(text, span)
@@ -503,13 +501,7 @@ impl Analyzer {
     fn gate_span(&self, doc: &Doc, si: usize, r: &CueRegex) -> Option<std::ops::Range<usize>> {
         let s = &doc.seg.sentences[si];
         let Some(g) = r.gate else { return Some(0..s.end - s.start) };
-        let hits = self.hits_in(doc, si, Owner::Gate(g));
-        match r.gate_at {
-            _ if hits.is_empty() => None,
-            GateAt::Start => Some(hits.iter().map(|h| h.start).min().unwrap_or(s.start) - s.start..s.end - s.start),
-            GateAt::End => Some(0..hits.iter().map(|h| h.end).max().unwrap_or(s.end) - s.start),
-            GateAt::Inside => Some(0..s.end - s.start),
-        }
+        r.window(s.end - s.start, self.hits_in(doc, si, Owner::Gate(g)).iter().map(|h| (h.start - s.start, h.end - s.start)))
     }
 
     /// Runs the rule's patterns over its candidate sentences.

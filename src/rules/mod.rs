@@ -50,6 +50,9 @@ pub struct CueRegex {
     /// Where every match holds a gate literal: the search can skip what lies before the
     /// first one (`Start`) or after the last one (`End`).
     pub gate_at: GateAt,
+    /// The longest match in bytes, when the pattern bounds it: with the gate's places it
+    /// bounds where a match can lie ([`CueRegex::window`]).
+    pub max_len: Option<usize>,
     /// The same pattern with its long bounded gaps made unbounded (`[^.;]{0,80}` →
     /// `[^.;]*`): it matches a superset, and its small DFA rejects most sentences at a
     /// fraction of the cost of the counted one.
@@ -297,6 +300,33 @@ impl CueRegex {
             Some(Loosely::Match(s, e)) => Some(widen(text, s, e)),
             Some(Loosely::Unsure) | None => self.re.find(text, span),
         }
+    }
+
+    /// The part of a text of `len` bytes where a match can lie, given the places of the
+    /// gate literal (`(start, end)`, none when it is absent: then there is no match): after
+    /// the first place for a prefix gate, before the last for a suffix gate, and within
+    /// the longest match of some place when the pattern bounds its length.
+    pub fn window(&self, len: usize, places: impl Iterator<Item = (usize, usize)>) -> Option<Range<usize>> {
+        if self.gate.is_none() {
+            return Some(0..len);
+        }
+        let (mut first_start, mut last_start, mut first_end, mut last_end) = (usize::MAX, 0, usize::MAX, 0);
+        for (s, e) in places {
+            (first_start, last_start, first_end, last_end) = (first_start.min(s), last_start.max(s), first_end.min(e), last_end.max(e));
+        }
+        if first_start == usize::MAX {
+            return None;
+        }
+        let (lo, hi) = match self.gate_at {
+            GateAt::Start => (first_start, self.max_len.map_or(len, |m| last_start + m)),
+            GateAt::End => (self.max_len.map_or(0, |m| first_end.saturating_sub(m)), last_end),
+            GateAt::Inside => match self.max_len {
+                Some(m) => (first_end.saturating_sub(m), last_start + m),
+                None => (0, len),
+            },
+        };
+        let hi = hi.min(len);
+        Some(lo.min(hi)..hi)
     }
 
     /// [`CueRegex::find`] for a cue whose every match starts at one of `starts` (its
@@ -844,7 +874,8 @@ fn compile_regex(
         None => (None, GateAt::Inside),
     };
     let loose = Loose::new(&syntax);
-    Ok(CueRegex { re: compiled, gate, gate_at, loose })
+    let max_len = syntax.parse().and_then(|h| h.properties().maximum_len());
+    Ok(CueRegex { re: compiled, gate, gate_at, max_len, loose })
 }
 
 /// Literals one of which every match of `pattern` contains — at its start, at its end, or
@@ -1147,9 +1178,11 @@ mod tests {
                     let mut starts: Vec<usize> = places.iter().map(|p| p.0).collect();
                     starts.dedup();
                     let last_end = places.iter().map(|p| p.1).max().unwrap();
+                    let window = cue.window(t.len(), places.iter().copied()).unwrap();
+                    assert_eq!(cue.find_in(t, window.clone()), want, "{} in {window:?} of {t:?}", cue.as_str());
                     match cue.gate_at {
                         GateAt::Start => {
-                            assert_eq!(cue.find_from_starts(t, &starts, t.len()), want, "{} from its gates on {t:?}", cue.as_str());
+                            assert_eq!(cue.find_from_starts(t, &starts, window.end), want, "{} from its gates on {t:?}", cue.as_str());
                             assert_eq!(cue.find_in(t, starts[0]..t.len()), want, "{} on {t:?}", cue.as_str());
                         }
                         GateAt::End => assert_eq!(cue.find_in(t, 0..last_end), want, "{} up to its last gate on {t:?}", cue.as_str()),
