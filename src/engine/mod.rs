@@ -510,9 +510,11 @@ impl Analyzer {
         let mut near = Vec::new();
         // Sentences a `none` pattern consumed (carve-outs, after-notice wording).
         let mut consumed = Vec::new();
+        // Each set is evaluated at most once per sentence, however many patterns use it
+        // (one buffer for every sentence).
+        let mut memo: Vec<(SetRef, Option<Option<(usize, usize)>>)> = Vec::new();
         for &(si, in_title) in &doc.candidates[ri] {
-            // Each set is evaluated at most once per sentence, however many patterns use it.
-            let mut memo: Vec<(SetRef, Option<Option<(usize, usize)>>)> = Vec::new();
+            memo.clear();
             let mut set_matches = |set: SetRef| -> Option<Option<(usize, usize)>> {
                 if let Some((_, r)) = memo.iter().find(|(n, _)| *n == set) {
                     return *r;
