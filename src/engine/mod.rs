@@ -807,6 +807,12 @@ impl Analyzer {
     /// §3: what the document says will be handled.
     fn sensitivity(&self, doc: &Doc) -> (Vec<String>, Vec<SensitivityFinding>) {
         let mut found: Vec<SensitivityFinding> = Vec::new();
+        // The regex cues are counts ("10,000件"): only sentences with a digit are asked.
+        let has_digit: Vec<bool> = if self.rules.sensitivity_regexes.iter().any(|r| !r.is_empty()) {
+            (0..doc.seg.sentences.len()).map(|si| doc.sentence_text(si).bytes().any(|b| b.is_ascii_digit())).collect()
+        } else {
+            Vec::new()
+        };
         for (i, (id, def)) in self.rules.sensitivity.iter().enumerate() {
             let mut ev = Vec::new();
             for si in 0..doc.seg.sentences.len() {
@@ -818,7 +824,7 @@ impl Analyzer {
                     continue;
                 }
                 let mut cue = self.first_hit(doc, si, Owner::Sensitivity(i, false)).map(|h| (h.start, h.end));
-                if cue.is_none() && text.bytes().any(|b| b.is_ascii_digit()) {
+                if cue.is_none() && !self.rules.sensitivity_regexes[i].is_empty() && has_digit[si] {
                     let start = doc.seg.sentences[si].start;
                     for r in &self.rules.sensitivity_regexes[i] {
                         if !self.gate_open(doc, si, r) {
