@@ -815,7 +815,15 @@ impl Analyzer {
         };
         for (i, (id, def)) in self.rules.sensitivity.iter().enumerate() {
             let mut ev = Vec::new();
-            for si in 0..doc.seg.sentences.len() {
+            // Only a sentence with a literal cue, or a digit for the count cues, can name
+            // the data: those, in order.
+            let mut asked: Vec<usize> = self.owner_hits(doc, self.rules.owners.index(Owner::Sensitivity(i, false))).iter().map(|h| h.si as usize).collect();
+            if !self.rules.sensitivity_regexes[i].is_empty() {
+                asked.extend(has_digit.iter().enumerate().filter(|(_, &d)| d).map(|(si, _)| si));
+                asked.sort_unstable();
+            }
+            asked.dedup();
+            for si in asked {
                 if doc.seg.sentences[si].heading {
                     continue;
                 }
