@@ -481,12 +481,12 @@ fn named_subject_before(s: &str, anchor: usize, is_party_word: impl Fn(&str) -> 
     });
     let mut found = None;
     let mut at = 0;
-    while let Some(c) = re.captures_at(s, at) {
+    // The name starts where the match does: a match at or after the anchor ends the
+    // search before its groups are read.
+    while let Some(m) = re.find_at(s, at).filter(|m| m.start() < anchor) {
+        let Some(c) = re.captures_at(s, m.start()) else { break };
         let name = c.get(1).unwrap();
         at = name.end();
-        if name.start() >= anchor {
-            break;
-        }
         // Drop leading words that are no name ("The Yelp Entities" -> "Yelp Entities").
         let words: Vec<&str> = name.as_str().split_whitespace().collect();
         let skip = words.iter().take_while(|w| NOT_A_NAME.contains(&w.to_lowercase().trim_end_matches(['.', ',']))).count();
