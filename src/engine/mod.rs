@@ -457,16 +457,15 @@ impl Analyzer {
         }
         let start = doc.seg.sentences[si].start;
         for r in &rule.sets[set].regexes {
-            let found = if r.gate_at == GateAt::Start && r.gate.is_some() {
-                let hits = self.hits_in(doc, si, Owner::Gate(r.gate.unwrap_or_default()));
-                let Some(window) = r.window(text.len(), hits.iter().map(|h| (h.start - start, h.end - start))) else { continue };
-                let mut starts: Vec<usize> = hits.iter().map(|h| h.start - start).collect();
-                starts.sort_unstable();
-                starts.dedup();
-                r.find_from_starts(text, &starts, window.end)
-            } else {
-                let Some(span) = self.gate_span(doc, si, r) else { continue };
-                r.find_in(text, span)
+            let Some(window) = self.gate_span(doc, si, r) else { continue };
+            let found = match (r.gate, r.gate_at) {
+                (Some(g), GateAt::Start) => {
+                    let mut starts: Vec<usize> = self.hits_in(doc, si, Owner::Gate(g)).iter().map(|h| h.start - start).collect();
+                    starts.sort_unstable();
+                    starts.dedup();
+                    r.find_from_starts(text, &starts, window.end)
+                }
+                _ => r.find_in(text, window),
             };
             if let Some((ms, me)) = found {
                 return Some(Some((start + ms, start + me)));
@@ -1160,7 +1159,7 @@ pub fn detect_kind(text: &str, lang: Lang) -> DocKind {
     let mut found = [false; KIND_WORDS.len()];
     for m in ac.find_overlapping_iter(&head) {
         let (k, latin) = words[m.pattern().as_usize()];
-        if !found[k] && (!latin || is_whole_word(&head, m.start(), m.end())) {
+        if !found[k] && (!latin || boundary_ok(&head, m.start(), m.end(), true, true)) {
             found[k] = true;
         }
     }
@@ -1208,11 +1207,11 @@ fn count_ascii_ci(hay: &[u8], needle: &[u8]) -> usize {
 /// Words of the title lines that tell a document's kind, the kinds in the order they are
 /// tried.
 const KIND_WORDS: [(DocKind, &[&str]); 5] = [
-        (DocKind::Dpa, &["data processing", "data protection agreement", "data protection addendum", "dpa", "データ処理", "データ保護", "個人データの取扱いに関する", "個人情報の取扱いに関する覚書", "個人情報の取扱いに関する契約"]),
-        (DocKind::Nda, &["non-disclosure", "nondisclosure", "confidentiality agreement", "nda", "秘密保持契約", "機密保持契約", "秘密保持に関する"]),
-        (DocKind::SpecialTerms, &["特記事項", "特約", "覚書", "special terms", "supplemental terms", "addendum"]),
-        (DocKind::Tos, &["利用規約", "サービス規約", "約款", "terms of service", "terms of use", "terms and conditions", "user agreement", "subscription agreement", "customer agreement", "service terms"]),
-        (DocKind::Entrustment, &["委託契約", "業務委託", "outsourcing", "services agreement", "service agreement", "consulting", "contractor agreement", "hosting agreement", "master agreement"]),
+    (DocKind::Dpa, &["data processing", "data protection agreement", "data protection addendum", "dpa", "データ処理", "データ保護", "個人データの取扱いに関する", "個人情報の取扱いに関する覚書", "個人情報の取扱いに関する契約"]),
+    (DocKind::Nda, &["non-disclosure", "nondisclosure", "confidentiality agreement", "nda", "秘密保持契約", "機密保持契約", "秘密保持に関する"]),
+    (DocKind::SpecialTerms, &["特記事項", "特約", "覚書", "special terms", "supplemental terms", "addendum"]),
+    (DocKind::Tos, &["利用規約", "サービス規約", "約款", "terms of service", "terms of use", "terms and conditions", "user agreement", "subscription agreement", "customer agreement", "service terms"]),
+    (DocKind::Entrustment, &["委託契約", "業務委託", "outsourcing", "services agreement", "service agreement", "consulting", "contractor agreement", "hosting agreement", "master agreement"]),
 ];
 
 /// One automaton over [`KIND_WORDS`]: per pattern, its kind's index and whether it is a
@@ -1224,13 +1223,6 @@ fn kind_words() -> &'static (aho_corasick::AhoCorasick, Vec<(usize, bool)>) {
         let ac = aho_corasick::AhoCorasick::new(words.iter().map(|(_, w)| w)).expect("kind words");
         (ac, words.iter().map(|(k, w)| (*k, w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))).collect())
     })
-}
-
-/// Whether `hay[start..end]` stands as a word: no ASCII letter or digit on either side.
-fn is_whole_word(hay: &str, start: usize, end: usize) -> bool {
-    let before = hay[..start].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
-    let after = hay[end..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
-    before && after
 }
 
 fn resolve_profile(requested: Profile, lang: Lang, sensitivity: &[String], rl: Lang) -> (Profile, String) {

@@ -135,6 +135,13 @@ impl Loose {
         Some(Loose { re, bounds: (!nested).then_some(bounds), chars: syntax.unicode })
     }
 
+    /// A match no longer than the smallest bound cannot have a gap beyond its own: it is
+    /// the counted regex's match without looking at its gaps.
+    fn too_short_for_a_long_gap(&self, text: &str, m: &regex_automata::Match, bounds: &[usize]) -> bool {
+        let len = if self.chars { count_chars(&text.as_bytes()[m.range()]) } else { m.len() };
+        bounds.iter().all(|&max| len <= max)
+    }
+
     /// The loose match, and whether it is the counted regex's. Every match of the counted
     /// regex is a match of the loose one taking the same choices, and among the choices
     /// both prefer the same (more rounds of a greedy gap, fewer of a lazy one). So when
@@ -150,14 +157,11 @@ impl Loose {
             return if self.re.is_match(input) { Loosely::Unsure } else { Loosely::NoMatch };
         };
         let Some(m) = self.re.find(input.clone()) else { return Loosely::NoMatch };
-        // A match no longer than the smallest bound cannot have a gap beyond its own.
-        let len = if self.chars { count_chars(&text.as_bytes()[m.range()]) } else { m.len() };
-        if bounds.iter().all(|&max| len <= max) {
+        if self.too_short_for_a_long_gap(text, &m, bounds) {
             return Loosely::Match(m.start(), m.end());
         }
         if let Matcher::Meta { re, .. } = counted {
-            let at = regex_automata::Input::new(text.as_bytes()).span(m.start()..span.end).anchored(regex_automata::Anchored::Yes);
-            return re.find(at).map_or(Loosely::Unsure, |c| Loosely::Match(c.start(), c.end()));
+            return anchored_find(re, text, m.start(), span.end).map_or(Loosely::Unsure, |c| Loosely::Match(c.start(), c.end()));
         }
         let mut caps = self.re.create_captures();
         // Only the match's own span is searched for the groups (its look-arounds still see
@@ -177,6 +181,12 @@ impl Loose {
         }
         Loosely::Match(m.start(), m.end())
     }
+}
+
+/// The match of `re` that starts exactly at `at` and ends by `end` (look-arounds still
+/// see the whole text).
+fn anchored_find(re: &regex_automata::meta::Regex, text: &str, at: usize, end: usize) -> Option<regex_automata::Match> {
+    re.find(regex_automata::Input::new(text.as_bytes()).span(at..end).anchored(regex_automata::Anchored::Yes))
 }
 
 /// Characters in valid UTF-8: the bytes that are not continuation bytes.
@@ -337,19 +347,15 @@ impl CueRegex {
         let Matcher::Meta { re, widen: w, .. } = &self.re else {
             return starts.first().and_then(|&p| self.find_in(text, p..end));
         };
-        let anchored = |re: &regex_automata::meta::Regex, p: usize| re.find(regex_automata::Input::new(text.as_bytes()).span(p..end).anchored(regex_automata::Anchored::Yes));
         for &p in starts {
             if let Some(loose) = &self.loose {
                 // The loose form matches wherever the counted one does.
-                let Some(m) = anchored(&loose.re, p) else { continue };
-                if let Some(bounds) = &loose.bounds {
-                    let len = if loose.chars { count_chars(&text.as_bytes()[m.range()]) } else { m.len() };
-                    if bounds.iter().all(|&max| len <= max) {
-                        return Some(widen(text, m.start(), m.end()));
-                    }
+                let Some(m) = anchored_find(&loose.re, text, p, end) else { continue };
+                if loose.bounds.as_ref().is_some_and(|b| loose.too_short_for_a_long_gap(text, &m, b)) {
+                    return Some(widen(text, m.start(), m.end()));
                 }
             }
-            if let Some(m) = anchored(re, p) {
+            if let Some(m) = anchored_find(re, text, p, end) {
                 return Some(if *w { widen(text, m.start(), m.end()) } else { (m.start(), m.end()) });
             }
         }
