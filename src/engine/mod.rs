@@ -45,6 +45,11 @@ pub struct Analyzer {
     engine_sets: [usize; 3],
 }
 
+/// What [`Analyzer::set_matches`] says of a set in a sentence: `None` no match,
+/// `Some(None)` a match without a place (a shared set's regex), `Some(Some(range))` a
+/// match there.
+type SetMatch = Option<Option<(usize, usize)>>;
+
 /// A cue hit inside a sentence.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
@@ -441,7 +446,7 @@ impl Analyzer {
 
     /// Whether a set (the rule's own or `@shared`) matches sentence `si`; returns the
     /// first hit range when it is a literal.
-    fn set_matches(&self, doc: &Doc, ri: usize, rule: &Rule, set: SetRef, si: usize) -> Option<Option<(usize, usize)>> {
+    fn set_matches(&self, doc: &Doc, ri: usize, rule: &Rule, set: SetRef, si: usize) -> SetMatch {
         let text = doc.sentence_text(si);
         let set = match set {
             SetRef::Shared(shi) => {
@@ -511,10 +516,10 @@ impl Analyzer {
         let mut consumed = Vec::new();
         // Each set is evaluated at most once per sentence, however many patterns use it
         // (one buffer for every sentence).
-        let mut memo: Vec<(SetRef, Option<Option<(usize, usize)>>)> = Vec::new();
+        let mut memo: Vec<(SetRef, SetMatch)> = Vec::new();
         for &(si, in_title) in &doc.candidates[ri] {
             memo.clear();
-            let mut set_matches = |set: SetRef| -> Option<Option<(usize, usize)>> {
+            let mut set_matches = |set: SetRef| -> SetMatch {
                 if let Some((_, r)) = memo.iter().find(|(n, _)| *n == set) {
                     return *r;
                 }

@@ -103,10 +103,11 @@ impl Alternatives {
                 .syntax(regex_automata::util::syntax::Config::new().unicode(unicode))
                 .configure(regex_automata::meta::Config::new().hybrid_cache_capacity(crate::text::DFA_CACHE))
                 .build_many(patterns)
+                .ok()
         };
         let re = build(false, &patterns)
-            .or_else(|_| build(true, &patterns.iter().map(|p| crate::text::unicode_spellings(p).remove(0)).collect::<Vec<_>>()))
-            .or_else(|_| build(true, &patterns))
+            .or_else(|| build(true, &patterns.iter().map(|p| crate::text::unicode_spellings(p).remove(0)).collect::<Vec<_>>()))
+            .or_else(|| build(true, &patterns))
             .expect("modality regex");
         Alternatives { re, groups: alts.iter().map(|(g, _)| *g).collect() }
     }
