@@ -72,6 +72,9 @@ struct Doc<'a> {
     hits: Vec<Hit>,
     /// Where each owner's hits start in `hits` (one more entry than owners).
     hit_start: Vec<u32>,
+    /// Per sentence, [`RuleSet::presence_len`] bits rounded up to words: which
+    /// presence-only gates have a literal in it.
+    presence: Vec<u64>,
     /// Per sentence, once asked: the last sentence up to it whose main predicate names a
     /// party, and that party's role (`None`: there is none), for [`Doc::main_role`].
     last_named: std::cell::RefCell<Vec<Option<LastNamed>>>,
@@ -95,9 +98,9 @@ impl<'a> Doc<'a> {
     /// A document before its cues are found; `shared_sets` engine sets are memoized.
     fn new(raw: &'a Extracted, norm: NormText, seg: Segmented, lang: Lang, parties: Parties, shared_sets: usize) -> Doc<'a> {
         let n = seg.sentences.len();
-        let term_hits = parties.scan(&norm.text);
         Doc {
-            term_hits,
+            // Found with the cues (Analyzer::find_hits).
+            term_hits: Vec::new(),
             raw,
             norm,
             seg,
@@ -105,6 +108,7 @@ impl<'a> Doc<'a> {
             parties,
             hits: Vec::new(),
             hit_start: Vec::new(),
+            presence: Vec::new(),
             last_named: std::cell::RefCell::new(vec![None; n]),
             candidates: Vec::new(),
             judged: Default::default(),
@@ -305,21 +309,36 @@ impl Analyzer {
         // The sentence holding a match start: a cursor, since the automaton reports
         // matches by their end and a start is never far behind the previous one.
         let mut si = 0usize;
+        let words = self.presence_words();
+        let mut presence = vec![0u64; sentences.len() * words];
+        // Every match of a party term of the document's language, for Parties::scan_from.
+        let lang = match doc.lang {
+            Lang::Ja => 0,
+            Lang::En => 1,
+        };
+        let mut terms: Vec<(u32, u32, u32)> = Vec::new();
         for m in self.rules.automaton.find_overlapping_iter(text) {
             let (start, end) = (m.start(), m.end());
+            let pattern = &self.rules.patterns[m.pattern().as_usize()];
+            if let Some(id) = pattern.terms[lang] {
+                terms.push((start as u32, end as u32, id));
+            }
             while si + 1 < sentences.len() && sentences[si + 1].start <= start {
                 si += 1;
             }
             while si > 0 && sentences[si].start > start {
                 si -= 1;
             }
-            let Some(s) = sentences.get(si) else { break };
+            let Some(s) = sentences.get(si) else { continue };
             if s.start > start || end > s.end {
                 continue;
             }
-            for v in &self.rules.patterns[m.pattern().as_usize()].variants {
+            for v in &pattern.variants {
                 if boundary_ok(text, start, end, v.word_start, v.word_end) {
                     found.extend(v.owners.iter().map(|&o| (o, Hit { si: si as u32, start, end })));
+                    for &b in &v.presence {
+                        presence[si * words + b as usize / 64] |= 1 << (b % 64);
+                    }
                 }
             }
         }
@@ -360,8 +379,12 @@ impl Analyzer {
             }
             title_hits.push(owners);
         }
+        // By start, the longest first at one start (the automaton reports by end).
+        terms.sort_unstable_by_key(|&(st, en, _)| (st, std::cmp::Reverse(en)));
+        doc.term_hits = doc.parties.scan_from(text, &terms);
         doc.hits = hits;
         doc.hit_start = hit_start;
+        doc.presence = presence;
         doc.candidates = self.candidates(doc, &title_hits);
     }
 
@@ -496,7 +519,21 @@ impl Analyzer {
 
     /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
     fn gate_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
-        r.gate.is_none_or(|g| self.first_hit(doc, si, Owner::Gate(g)).is_some())
+        r.gate.is_none_or(|g| self.first_hit(doc, si, Owner::Gate(g)).is_some()) && self.also_open(doc, si, r)
+    }
+
+    /// Whether sentence `si` holds a literal of each of `r`'s other literal sets.
+    fn also_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
+        let words = self.presence_words();
+        r.also.iter().all(|&g| match self.rules.presence[g] {
+            Some(b) => doc.presence[si * words + b as usize / 64] >> (b % 64) & 1 == 1,
+            None => self.first_hit(doc, si, Owner::Gate(g)).is_some(),
+        })
+    }
+
+    /// Words of presence bits per sentence.
+    fn presence_words(&self) -> usize {
+        self.rules.presence_len.div_ceil(64)
     }
 
     /// The part of sentence `si` (its own offsets) where a match of `r` can lie, `None`
@@ -504,6 +541,9 @@ impl Analyzer {
     /// nothing before the first (after the last) needs searching.
     fn gate_span(&self, doc: &Doc, si: usize, r: &CueRegex) -> Option<std::ops::Range<usize>> {
         let s = &doc.seg.sentences[si];
+        if !self.also_open(doc, si, r) {
+            return None;
+        }
         let Some(g) = r.gate else { return Some(0..s.end - s.start) };
         r.window(s.end - s.start, self.hits_in(doc, si, Owner::Gate(g)).iter().map(|h| (h.start - s.start, h.end - s.start)))
     }
@@ -1396,6 +1436,78 @@ pub fn statuses(report: &DocumentReport) -> BTreeSet<(String, String)> {
 mod tests {
     use super::*;
 
+    /// The fixture documents, extracted, and the bundled rules' analyzer.
+    fn fixture_docs() -> (Analyzer, Vec<(String, Extracted)>) {
+        let analyzer = Analyzer::new(RuleSet::bundled().unwrap());
+        let mut docs = Vec::new();
+        for lang in ["en", "ja"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(lang);
+            let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+            paths.sort();
+            for p in paths {
+                let ex = crate::extract::extract_file(&p, &crate::extract::ExtractOptions::default()).unwrap();
+                docs.push((p.display().to_string(), ex));
+            }
+        }
+        assert!(docs.len() >= 10);
+        (analyzer, docs)
+    }
+
+    /// A document through the steps before evaluation, as `analyze` takes them.
+    fn prepared<'a>(analyzer: &Analyzer, ex: &'a Extracted) -> Doc<'a> {
+        let norm = normalize(&ex.text);
+        let lang = detect_lang(&norm.text);
+        let seg = segment(&norm, lang);
+        let parties = Parties::resolve(&norm.text, lang);
+        let mut doc = Doc::new(ex, norm, seg, lang, parties, analyzer.engine_sets.len());
+        analyzer.find_hits(&mut doc);
+        doc
+    }
+
+    #[test]
+    fn party_terms_from_the_cue_pass_are_those_the_term_finder_scans() {
+        let (analyzer, docs) = fixture_docs();
+        let mut terms = 0;
+        for (name, ex) in &docs {
+            let doc = prepared(&analyzer, ex);
+            let scanned = doc.parties.scan(&doc.norm.text);
+            assert_eq!(doc.term_hits, scanned, "{name}");
+            terms += scanned.len();
+        }
+        // Cut and glued, so that terms overlap and run into each other.
+        let glued = "the service provider's subprocessor and the data controller, each party and either party; sub-processorsthird parties";
+        let ex = Extracted { format: crate::extract::Format::Txt, text: glued.into(), page_starts: Vec::new(), encoding: None };
+        let doc = prepared(&analyzer, &ex);
+        assert_eq!(doc.term_hits, doc.parties.scan(&doc.norm.text));
+        assert!(doc.term_hits.len() >= 7 && terms > 1000, "{} {terms}", doc.term_hits.len());
+    }
+
+    #[test]
+    fn a_second_literal_set_is_open_where_one_of_its_literals_is() {
+        let (analyzer, docs) = fixture_docs();
+        let rules = &analyzer.rules;
+        let cues: Vec<&CueRegex> = rules.rules.iter().flat_map(|r| r.sets.iter().flat_map(|s| &s.regexes)).chain(rules.shared_regexes.iter().flatten()).filter(|c| !c.also.is_empty()).collect();
+        assert!(cues.len() > 20 && rules.presence_len > 10, "{} cues, {} bits", cues.len(), rules.presence_len);
+        let set_texts = |g: usize| -> Vec<&str> { rules.literals.iter().filter(|l| l.owners.contains(&Owner::Gate(g))).map(|l| l.text.as_str()).collect() };
+        let (mut open, mut closed) = (0, 0);
+        for (_, ex) in docs.iter().filter(|(n, _)| n.contains("/en/")) {
+            let doc = prepared(&analyzer, ex);
+            for si in 0..doc.seg.sentences.len() {
+                let folded = doc.sentence_text(si).to_ascii_lowercase();
+                for cue in &cues {
+                    let want = cue.also.iter().all(|&g| set_texts(g).iter().any(|t| folded.contains(t)));
+                    assert_eq!(analyzer.also_open(&doc, si, cue), want, "{:?} in {folded:?}", cue.as_str());
+                    if want {
+                        open += 1;
+                    } else {
+                        closed += 1;
+                    }
+                }
+            }
+        }
+        assert!(open > 100 && closed > 10 * open, "{open} open, {closed} closed");
+    }
+
     #[test]
     fn a_sentence_naming_no_party_inherits_the_last_named_one_within_its_article() {
         let ex = Extracted { format: crate::extract::Format::Txt, text: "Article 1 Hosting\nThe Provider shall host the data in Japan. Backups are kept for 30 days. Copies are encrypted.\n\nArticle 2 Fees\nInvoices are due in 30 days.\n".into(), page_starts: Vec::new(), encoding: None };
@@ -1404,7 +1516,8 @@ mod tests {
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
         let n = seg.sentences.len();
-        let doc = Doc::new(&ex, norm, seg, lang, parties, 3);
+        let mut doc = Doc::new(&ex, norm, seg, lang, parties, 3);
+        doc.term_hits = doc.parties.scan(&doc.norm.text);
         let at = |needle: &str| (0..n).find(|&i| doc.sentence_text(i).starts_with(needle)).unwrap_or_else(|| panic!("no sentence {needle}"));
         let (host, backups, copies, invoices) = (at("The Provider"), at("Backups"), at("Copies"), at("Invoices"));
         // Asked out of order, so the walk back meets answers it left on the way.

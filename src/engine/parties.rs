@@ -28,7 +28,7 @@ pub struct SentenceParties {
 }
 
 /// One match of the party terms in a whole document ([`Parties::scan`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TermHit {
     start: u32,
     end: u32,
@@ -98,6 +98,24 @@ fn default_terms(lang: Lang) -> &'static [&'static [&'static str]; 4] {
     }
 }
 
+/// The default vocabulary of `lang`, sorted and without repeats: the base automaton's
+/// keys, whose index is a term's id. The rule set's automaton holds them too, so that its
+/// pass over a document finds them ([`Parties::scan_from`]).
+pub fn base_keys(lang: Lang) -> &'static [String] {
+    static JA: OnceLock<Vec<String>> = OnceLock::new();
+    static EN: OnceLock<Vec<String>> = OnceLock::new();
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
+    .get_or_init(|| {
+        let mut keys: Vec<String> = default_terms(lang).iter().flat_map(|l| l.iter().map(|t| t.to_string())).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    })
+}
+
 impl TermFinder {
     fn new(lang: Lang, terms: &BTreeMap<String, Role>) -> TermFinder {
         static JA: OnceLock<(AhoCorasick, Vec<String>)> = OnceLock::new();
@@ -107,9 +125,7 @@ impl TermFinder {
             Lang::En => &EN,
         }
         .get_or_init(|| {
-            let mut keys: Vec<String> = default_terms(lang).iter().flat_map(|l| l.iter().map(|t| t.to_string())).collect();
-            keys.sort();
-            keys.dedup();
+            let keys = base_keys(lang).to_vec();
             (term_automaton(&keys), keys)
         });
         let extra: Vec<String> = terms.keys().filter(|k| base.1.binary_search(k).is_err()).cloned().collect();
@@ -141,38 +157,65 @@ impl TermFinder {
     /// overlap: at each position the leftmost match of either automaton, the longer one on
     /// a tie — what one automaton over all the terms would give.
     fn find_ids<'a>(&'a self, hay: &'a str) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
-        let find = |ac: &AhoCorasick, pos: usize| ac.find(aho_corasick::Input::new(hay).span(pos..hay.len()));
+        let base = &self.base.0;
+        self.merge_ids(hay, move |pos| base.find(aho_corasick::Input::new(hay).span(pos..hay.len())).map(|m| (m.start(), m.end(), m.pattern().as_usize() as u32)))
+    }
+
+    /// [`TermFinder::find_ids`] with the base terms' matches already known: `base` holds
+    /// every match of every base term in `hay` (`(start, end, id)`, overlapping), sorted
+    /// by start and, at one start, longest first. The first one at or after a position is
+    /// then the base automaton's leftmost-longest match from there.
+    fn find_ids_from<'a>(&'a self, hay: &'a str, base: &'a [(u32, u32, u32)]) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
+        let mut k = 0;
+        self.merge_ids(hay, move |pos| {
+            while base.get(k).is_some_and(|m| (m.0 as usize) < pos) {
+                k += 1;
+            }
+            base.get(k).map(|&(st, en, id)| (st as usize, en as usize, id))
+        })
+    }
+
+    /// The leftmost-longest merge of the base matches (`base_from(pos)`: the base terms'
+    /// leftmost-longest match starting at or after `pos`, asked at positions that never
+    /// go back) with the extra automaton's.
+    fn merge_ids<'a>(&'a self, hay: &'a str, mut base_from: impl FnMut(usize) -> Option<(usize, usize, u32)> + 'a) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
         let mut pos = 0;
-        // The next match of each automaton from an earlier position stays the next one
-        // as long as it starts at or after the current position.
-        let mut next_base: Option<Option<aho_corasick::Match>> = None;
-        let mut next_extra: Option<Option<aho_corasick::Match>> = None;
+        // The next match of each from an earlier position stays the next one as long as
+        // it starts at or after the current position.
+        let mut next_base: Option<Option<(usize, usize, u32)>> = None;
+        let mut next_extra: Option<Option<(usize, usize, u32)>> = None;
+        let first_extra = self.base.1.len() as u32;
         std::iter::from_fn(move || {
             if pos > hay.len() {
                 return None;
             }
-            if next_base.is_none_or(|n| n.is_some_and(|m| m.start() < pos)) {
-                next_base = Some(find(&self.base.0, pos));
+            if next_base.is_none_or(|n| n.is_some_and(|m| m.0 < pos)) {
+                next_base = Some(base_from(pos));
             }
             let b = next_base.flatten();
             let e = match &self.extra {
                 Some((ac, _)) => {
-                    if next_extra.is_none_or(|n| n.is_some_and(|m| m.start() < pos)) {
-                        next_extra = Some(find(ac, pos));
+                    if next_extra.is_none_or(|n| n.is_some_and(|m| m.0 < pos)) {
+                        next_extra = Some(ac.find(aho_corasick::Input::new(hay).span(pos..hay.len())).map(|m| (m.start(), m.end(), first_extra + m.pattern().as_usize() as u32)));
                     }
                     next_extra.flatten()
                 }
                 None => None,
             };
-            let take_extra = match (b, e) {
+            let m = match (b, e) {
                 (None, None) => return None,
-                (Some(_), None) => false,
-                (None, Some(_)) => true,
-                (Some(b), Some(e)) => (e.start(), std::cmp::Reverse(e.end())) < (b.start(), std::cmp::Reverse(b.end())),
+                (Some(b), None) => b,
+                (None, Some(e)) => e,
+                (Some(b), Some(e)) => {
+                    if (e.0, std::cmp::Reverse(e.1)) < (b.0, std::cmp::Reverse(b.1)) {
+                        e
+                    } else {
+                        b
+                    }
+                }
             };
-            let (m, first_id) = if take_extra { (e.unwrap(), self.base.1.len()) } else { (b.unwrap(), 0) };
-            pos = m.end().max(m.start() + 1);
-            Some((m.start(), m.end(), (first_id + m.pattern().as_usize()) as u32))
+            pos = m.1.max(m.0 + 1);
+            Some(m)
         })
     }
 }
@@ -247,6 +290,14 @@ impl Parties {
     /// and [`Parties::sentence_in`]: one scan of the document instead of one per sentence.
     pub fn scan(&self, text: &str) -> Vec<TermHit> {
         self.finder.find_ids(text).map(|(st, en, key)| TermHit { start: st as u32, end: en as u32, key }).collect()
+    }
+
+    /// [`Parties::scan`] from every match of the base terms in `text` (`(start, end,
+    /// id)` by [`base_keys`] of the document's language, sorted by start and longest
+    /// first), as the rule set's automaton pass finds them: only the document's own terms
+    /// are searched for.
+    pub fn scan_from(&self, text: &str, base: &[(u32, u32, u32)]) -> Vec<TermHit> {
+        self.finder.find_ids_from(text, base).map(|(st, en, key)| TermHit { start: st as u32, end: en as u32, key }).collect()
     }
 
     /// [`Parties::sentence`] of `text[range]`, read from the document's `hits`
