@@ -7,6 +7,7 @@ pub mod schema;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -43,7 +44,9 @@ pub struct CueSet {
 /// where it can match at all.
 #[derive(Debug, Clone)]
 pub struct CueRegex {
-    re: Matcher,
+    /// Shared by every cue written with the same pattern: a clone of a regex would get a
+    /// cache pool, and so a lazy DFA, of its own.
+    re: Arc<Matcher>,
     /// `Owner::Gate` index, or `None` when no useful literal could be derived (the regex
     /// then runs on every sentence it is asked about).
     pub gate: Option<usize>,
@@ -60,7 +63,7 @@ pub struct CueRegex {
     /// The same pattern with its long bounded gaps made unbounded (`[^.;]{0,80}` →
     /// `[^.;]*`): it matches a superset, and its small DFA rejects most sentences at a
     /// fraction of the cost of the counted one.
-    loose: Option<Loose>,
+    loose: Option<Arc<Loose>>,
 }
 
 /// Where the gate literal sits in every match of a regex cue.
@@ -348,7 +351,7 @@ impl CueRegex {
     /// start where the cue matches anchored is the leftmost match, so each start is tried
     /// alone instead of scanning the sentence for one.
     pub fn find_from_starts(&self, text: &str, starts: &[usize], end: usize) -> Option<(usize, usize)> {
-        let Matcher::Meta { re, widen: w, .. } = &self.re else {
+        let Matcher::Meta { re, widen: w, .. } = &*self.re else {
             return starts.first().and_then(|&p| self.find_in(text, p..end));
         };
 
@@ -369,7 +372,7 @@ impl CueRegex {
 
     /// Capture groups of the first match; cues compiled with `groups` only.
     pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
-        match &self.re {
+        match &*self.re {
             Matcher::Str(re) if self.loose.as_ref().is_none_or(|l| l.check(text, 0..text.len(), &self.re) != Loosely::NoMatch) => re.captures(text),
             _ => None,
         }
@@ -395,7 +398,7 @@ impl CueRegex {
     }
 
     pub fn as_str(&self) -> &str {
-        match &self.re {
+        match &*self.re {
             Matcher::Str(re) => re.as_str(),
             Matcher::Meta { pattern, .. } => pattern,
         }
@@ -658,7 +661,7 @@ impl RuleSet {
 
         let mut lits: Vec<Literal> = Vec::new();
         let mut lit_index: HashMap<(String, bool, bool), usize> = HashMap::new();
-        let mut gates = Gates::default();
+        let mut gates = CueTable::default();
 
         // Shared sets.
         let shared_names: Vec<String> = shared.cues.keys().cloned().collect();
@@ -905,7 +908,20 @@ fn add_plain_literal(lits: &mut Vec<Literal>, lit_index: &mut HashMap<(String, b
     }
 }
 
-fn compile_regex(re: &str, file: &str, set: &str, lits: &mut Vec<Literal>, lit_index: &mut HashMap<(String, bool, bool), usize>, gates: &mut Gates, groups: bool) -> Result<CueRegex, RuleError> {
+/// Regex cue `re` of `set` in `file`, its gates' literals added to `lits`. A pattern
+/// written again (in another set or rule) is the same compiled regex, sharing its lazy
+/// DFA's states.
+fn compile_regex(re: &str, file: &str, set: &str, lits: &mut Vec<Literal>, lit_index: &mut HashMap<(String, bool, bool), usize>, gates: &mut CueTable, groups: bool) -> Result<CueRegex, RuleError> {
+    let key = (re.to_string(), groups);
+    if let Some(done) = gates.compiled.get(&key) {
+        return Ok(done.clone());
+    }
+    let cue = compile_new_regex(re, file, set, lits, lit_index, gates, groups)?;
+    gates.compiled.insert(key, cue.clone());
+    Ok(cue)
+}
+
+fn compile_new_regex(re: &str, file: &str, set: &str, lits: &mut Vec<Literal>, lit_index: &mut HashMap<(String, bool, bool), usize>, gates: &mut CueTable, groups: bool) -> Result<CueRegex, RuleError> {
     let (compiled, syntax) = Matcher::new(re, groups).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
     let mut sets = literal_sets(re);
     let Some(k) = best_gate(&sets) else {
@@ -929,7 +945,7 @@ fn compile_regex(re: &str, file: &str, set: &str, lits: &mut Vec<Literal>, lit_i
 fn cue_regex(re: Matcher, syntax: &Syntax) -> CueRegex {
     let loose = Loose::new(syntax);
     let max_len = syntax.parse().and_then(|h| h.properties().maximum_len());
-    CueRegex { re, gate: None, gate_at: GateAt::Inside, also: Vec::new(), max_len, loose }
+    CueRegex { re: Arc::new(re), gate: None, gate_at: GateAt::Inside, also: Vec::new(), max_len, loose: loose.map(Arc::new) }
 }
 
 
@@ -940,14 +956,16 @@ fn cue_regex(re: Matcher, syntax: &Syntax) -> CueRegex {
 /// 0.6 % more; in time the spared searches weigh more, being cache misses mostly.
 const ALSO_MIN_LEN: usize = 6;
 
-/// The gates of the cue regexes: one `Owner::Gate` per distinct literal set, however many
-/// regexes need it.
+/// The gates of the cue regexes — one `Owner::Gate` per distinct literal set, however many
+/// regexes need it — and each distinct regex, compiled once.
 #[derive(Debug, Default)]
-struct Gates {
+struct CueTable {
     by_texts: HashMap<Vec<String>, usize>,
+    /// By pattern and whether its groups are read.
+    compiled: HashMap<(String, bool), CueRegex>,
 }
 
-impl Gates {
+impl CueTable {
     fn len(&self) -> usize {
         self.by_texts.len()
     }
@@ -1180,7 +1198,7 @@ mod tests {
 
     #[test]
     fn a_cue_also_needs_its_other_long_literal_sets() {
-        let (mut lits, mut index, mut gates) = (Vec::new(), HashMap::new(), Gates::default());
+        let (mut lits, mut index, mut gates) = (Vec::new(), HashMap::new(), CueTable::default());
         let mut cue = |re: &str| compile_regex(re, "t", "s", &mut lits, &mut index, &mut gates, false).unwrap();
         let a = cue(r"(?i)\b(?:terminat|suspend)\w*[^.;]{0,80}\b(?:accounts?|memberships?)\b");
         let b = cue(r"(?i)\b(?:close|delete)\w*[^.;]{0,40}\b(?:accounts?|memberships?)\b");
@@ -1207,10 +1225,36 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_written_twice_is_compiled_once() {
+        let rs = RuleSet::bundled().unwrap();
+        let cues: Vec<&CueRegex> = rs.rules.iter().flat_map(|r| r.sets.iter().flat_map(|s| &s.regexes)).chain(rs.shared_regexes.iter().flatten()).collect();
+        let mut by_pattern: HashMap<&str, &CueRegex> = HashMap::new();
+        let mut repeats = 0;
+        for cue in &cues {
+            match by_pattern.get(cue.as_str()) {
+                Some(first) => {
+                    assert!(Arc::ptr_eq(&first.re, &cue.re), "{}", cue.as_str());
+                    assert_eq!((first.gate, &first.also), (cue.gate, &cue.also));
+                    repeats += 1;
+                }
+                None => {
+                    by_pattern.insert(cue.as_str(), cue);
+                }
+            }
+        }
+        assert!(repeats >= 20, "{repeats} repeated patterns");
+        // Distinct patterns do not share.
+        let mut ptrs: Vec<*const Matcher> = by_pattern.values().map(|c| Arc::as_ptr(&c.re)).collect();
+        ptrs.sort();
+        ptrs.dedup();
+        assert_eq!(ptrs.len(), by_pattern.len());
+    }
+
+    #[test]
     fn a_search_from_the_first_gate_literal_finds_the_same_match() {
         let mut lits = Vec::new();
         let mut index = HashMap::new();
-        let mut gates = Gates::default();
+        let mut gates = CueTable::default();
         let mut cue = |re: &str| compile_regex(re, "t", "s", &mut lits, &mut index, &mut gates, false).unwrap();
         let start = cue(r"(?i)\b(?:terminat|suspend)\w*[^.;]{0,80}\baccounts?\b");
         assert_eq!(start.gate_at, GateAt::Start);
@@ -1267,7 +1311,7 @@ mod tests {
 
     #[test]
     fn loose_match_beyond_a_bound_falls_back_to_the_counted_regex() {
-        let (mut lits, mut index, mut gates) = (Vec::new(), HashMap::new(), Gates::default());
+        let (mut lits, mut index, mut gates) = (Vec::new(), HashMap::new(), CueTable::default());
         let cue = compile_regex(r"(?i)alpha[^.]{0,10}omega", "t.toml", "topic", &mut lits, &mut index, &mut gates, false).unwrap();
         // The loose form's leftmost match spans a gap of 17; the counted one starts later.
         let text = "alpha 1234567890 alpha 12 omega";
@@ -1354,7 +1398,7 @@ mod tests {
     fn cue_regex_matches_like_the_plain_regex() {
         let mut lits = Vec::new();
         let mut index = HashMap::new();
-        let mut gates = Gates::default();
+        let mut gates = CueTable::default();
         let pat = r"(?i)\b(?:modif|chang)\w*[^.;]{0,20}\bservices?\b";
         let cue = compile_regex(pat, "t.toml", "topic", &mut lits, &mut index, &mut gates, false).unwrap();
         let plain = Regex::new(pat).unwrap();
