@@ -795,6 +795,8 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
             if defines_no_party(&key) {
                 continue;
             }
+            // Without a role, the alias stays unknown: how it acts in the text was already
+            // asked of every alias of the group above.
             if let Some(r) = role {
                 // Never turn a generic role word into the opposite role.
                 match terms.get(&key) {
@@ -802,11 +804,6 @@ fn resolve_en(text: &str, terms: &mut BTreeMap<String, Role>) {
                     _ => {
                         terms.insert(key, r);
                     }
-                }
-            } else if let std::collections::btree_map::Entry::Vacant(e) = terms.entry(key) {
-                // A company alias without role words: infer from how it acts in the text.
-                if let Some(r) = infer_en_role(text, &n) {
-                    e.insert(r);
                 }
             }
         }
