@@ -316,7 +316,7 @@ impl Analyzer {
             Lang::Ja => 0,
             Lang::En => 1,
         };
-        let mut terms: Vec<(u32, u32, u32)> = Vec::new();
+        let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(text.len() / 64);
         for m in self.rules.automaton.find_overlapping_iter(text) {
             let (start, end) = (m.start(), m.end());
             let pattern = &self.rules.patterns[m.pattern().as_usize()];
@@ -517,7 +517,8 @@ impl Analyzer {
         found
     }
 
-    /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence.
+    /// Whether a regex cue can match sentence `si`: its gate literal is in the sentence, and
+    /// a literal of each of its other gated sets ([`Analyzer::also_open`]).
     fn gate_open(&self, doc: &Doc, si: usize, r: &CueRegex) -> bool {
         r.gate.is_none_or(|g| self.first_hit(doc, si, Owner::Gate(g)).is_some()) && self.also_open(doc, si, r)
     }
