@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::extract::Extracted;
 use crate::report::model::{ClauseFinding, DocSummary, DocumentReport, Evidence, PartyInfo, RiskFinding, SensitivityFinding};
-use crate::rules::{CueRegex, GateAt, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet, SetRef};
+use crate::rules::{AcPattern, CueRegex, GateAt, ModalityTag, Owner, PatternDef, PatternStatus, Role, Rule, RuleSet, SetRef};
 use crate::segment::{segment, Segmented};
 use crate::taxonomy::{ClauseStatus, CloudVerdict, DocKind, IdKind, Lang, Profile, Requirement, RiskStatus};
 use crate::text::{is_cjk, normalize, NormText};
@@ -236,14 +236,22 @@ impl Analyzer {
         Analyzer { rules, topic_ungated, owner_rules, engine_sets }
     }
 
-    /// Analyses one extracted document.
-    pub fn analyze(&self, path: &str, ex: &Extracted, opts: &AnalyzeOptions) -> DocumentReport {
+    /// A document through the steps before its rules are evaluated: normalized,
+    /// segmented, its parties resolved and its cues found.
+    fn prepare<'a>(&self, ex: &'a Extracted) -> Doc<'a> {
         let norm = normalize(&ex.text);
         let lang = detect_lang(&norm.text);
         let seg = segment(&norm, lang);
         let parties = Parties::resolve(&norm.text, lang);
         let mut doc = Doc::new(ex, norm, seg, lang, parties, self.engine_sets.len());
         self.find_hits(&mut doc);
+        doc
+    }
+
+    /// Analyses one extracted document.
+    pub fn analyze(&self, path: &str, ex: &Extracted, opts: &AnalyzeOptions) -> DocumentReport {
+        let doc = self.prepare(ex);
+        let lang = doc.lang;
 
         let report_lang = opts.report_lang.unwrap_or(lang);
         let kind = detect_kind(&doc.norm.text, lang);
@@ -312,15 +320,12 @@ impl Analyzer {
         let words = self.presence_words();
         let mut presence = vec![0u64; sentences.len() * words];
         // Every match of a party term of the document's language, for Parties::scan_from.
-        let lang = match doc.lang {
-            Lang::Ja => 0,
-            Lang::En => 1,
-        };
+        let slot = AcPattern::term_slot(doc.lang);
         let mut terms: Vec<(u32, u32, u32)> = Vec::with_capacity(text.len() / 64);
         for m in self.rules.automaton.find_overlapping_iter(text) {
             let (start, end) = (m.start(), m.end());
             let pattern = &self.rules.patterns[m.pattern().as_usize()];
-            if let Some(id) = pattern.terms[lang] {
+            if let Some(id) = pattern.terms[slot] {
                 terms.push((start as u32, end as u32, id));
             }
             while si + 1 < sentences.len() && sentences[si + 1].start <= start {
@@ -1454,23 +1459,12 @@ mod tests {
         (analyzer, docs)
     }
 
-    /// A document through the steps before evaluation, as `analyze` takes them.
-    fn prepared<'a>(analyzer: &Analyzer, ex: &'a Extracted) -> Doc<'a> {
-        let norm = normalize(&ex.text);
-        let lang = detect_lang(&norm.text);
-        let seg = segment(&norm, lang);
-        let parties = Parties::resolve(&norm.text, lang);
-        let mut doc = Doc::new(ex, norm, seg, lang, parties, analyzer.engine_sets.len());
-        analyzer.find_hits(&mut doc);
-        doc
-    }
-
     #[test]
     fn party_terms_from_the_cue_pass_are_those_the_term_finder_scans() {
         let (analyzer, docs) = fixture_docs();
         let mut terms = 0;
         for (name, ex) in &docs {
-            let doc = prepared(&analyzer, ex);
+            let doc = analyzer.prepare(ex);
             let scanned = doc.parties.scan(&doc.norm.text);
             assert_eq!(doc.term_hits, scanned, "{name}");
             terms += scanned.len();
@@ -1478,7 +1472,7 @@ mod tests {
         // Cut and glued, so that terms overlap and run into each other.
         let glued = "the service provider's subprocessor and the data controller, each party and either party; sub-processorsthird parties";
         let ex = Extracted { format: crate::extract::Format::Txt, text: glued.into(), page_starts: Vec::new(), encoding: None };
-        let doc = prepared(&analyzer, &ex);
+        let doc = analyzer.prepare(&ex);
         assert_eq!(doc.term_hits, doc.parties.scan(&doc.norm.text));
         assert!(doc.term_hits.len() >= 7 && terms > 1000, "{} {terms}", doc.term_hits.len());
     }
@@ -1492,7 +1486,7 @@ mod tests {
         let set_texts = |g: usize| -> Vec<&str> { rules.literals.iter().filter(|l| l.owners.contains(&Owner::Gate(g))).map(|l| l.text.as_str()).collect() };
         let (mut open, mut closed) = (0, 0);
         for (_, ex) in docs.iter().filter(|(n, _)| n.contains("/en/")) {
-            let doc = prepared(&analyzer, ex);
+            let doc = analyzer.prepare(ex);
             for si in 0..doc.seg.sentences.len() {
                 let folded = doc.sentence_text(si).to_ascii_lowercase();
                 for cue in &cues {

@@ -527,9 +527,19 @@ impl OwnerSpace {
 #[derive(Debug, Clone)]
 pub struct AcPattern {
     pub variants: Vec<LitVariant>,
-    /// The party term the text is, by language (`[ja, en]`): its id in
+    /// The party term the text is, by language ([`AcPattern::term_slot`]): its id in
     /// [`crate::engine::parties::base_keys`].
     pub terms: [Option<u32>; 2],
+}
+
+impl AcPattern {
+    /// Where `terms` keeps `lang`'s term.
+    pub fn term_slot(lang: Lang) -> usize {
+        match lang {
+            Lang::Ja => 0,
+            Lang::En => 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -833,9 +843,8 @@ impl RuleSet {
         }
         // The party terms of both languages: the document's one pass finds them too.
         let term_texts: Vec<(usize, u32, String)> = [Lang::Ja, Lang::En]
-            .iter()
-            .enumerate()
-            .flat_map(|(k, &lang)| crate::engine::parties::base_keys(lang).iter().enumerate().map(move |(id, key)| (k, id as u32, key.to_ascii_lowercase())))
+            .into_iter()
+            .flat_map(|lang| crate::engine::parties::base_keys(lang).iter().enumerate().map(move |(id, key)| (AcPattern::term_slot(lang), id as u32, key.to_ascii_lowercase())))
             .collect();
         for (k, id, text) in &term_texts {
             let pi = *by_text.entry(text.as_str()).or_insert_with(|| {
@@ -925,7 +934,7 @@ fn compile_new_regex(re: &str, file: &str, set: &str, lits: &mut Vec<Literal>, l
     let (compiled, syntax) = Matcher::new(re, groups).map_err(|e| invalid(file, format!("cues.{set}: bad regex {re:?}: {e}")))?;
     let mut sets = literal_sets(re);
     let Some(k) = best_gate(&sets) else {
-        return Ok(CueRegex { gate: None, gate_at: GateAt::Inside, also: Vec::new(), ..cue_regex(compiled, &syntax) });
+        return Ok(cue_regex(compiled, &syntax));
     };
     let (main, gate_at) = sets.remove(k);
     // A set every main literal contains a literal of is open whenever the gate is.
@@ -947,7 +956,6 @@ fn cue_regex(re: Matcher, syntax: &Syntax) -> CueRegex {
     let max_len = syntax.parse().and_then(|h| h.properties().maximum_len());
     CueRegex { re: Arc::new(re), gate: None, gate_at: GateAt::Inside, also: Vec::new(), max_len, loose: loose.map(Arc::new) }
 }
-
 
 /// The shortest literal of a set a regex's other literal sets ([`CueRegex::also`]) may
 /// hold, in bytes. Shorter ones ("use", "data", "any") are in most sentences of a contract:
@@ -972,10 +980,10 @@ impl CueTable {
 
     /// The gate of literal set `texts`, its literals added to the automaton the first time.
     fn gate(&mut self, texts: Vec<String>, lits: &mut Vec<Literal>, lit_index: &mut HashMap<(String, bool, bool), usize>) -> usize {
-        let next = self.by_texts.len();
         if let Some(&g) = self.by_texts.get(&texts) {
             return g;
         }
+        let next = self.by_texts.len();
         for text in &texts {
             add_plain_literal(lits, lit_index, text.clone(), Owner::Gate(next));
         }
@@ -1158,8 +1166,8 @@ mod tests {
         with_terms.sort();
         with_terms.dedup();
         assert_eq!(rs.patterns.len(), with_terms.len());
-        for (k, lang) in [Lang::Ja, Lang::En].into_iter().enumerate() {
-            let mut ids: Vec<u32> = rs.patterns.iter().filter_map(|p| p.terms[k]).collect();
+        for lang in [Lang::Ja, Lang::En] {
+            let mut ids: Vec<u32> = rs.patterns.iter().filter_map(|p| p.terms[AcPattern::term_slot(lang)]).collect();
             ids.sort();
             assert_eq!(ids, (0..crate::engine::parties::base_keys(lang).len() as u32).collect::<Vec<_>>(), "each {lang:?} term in one pattern");
         }
